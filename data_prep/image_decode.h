@@ -1,0 +1,40 @@
+// Decoding one image file into a size x size RGB square: format sniffing, header checks (too
+// small, decompression bombs), JPEG decoding with libjpeg-turbo at reduced scale and truncation
+// detection, other formats through OpenCV, then short-side area resize and centre crop.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include <opencv2/core.hpp>
+
+namespace varstyle {
+
+struct DecodeOptions {
+  int size = 256;                       // output side
+  int min_side = 64;                    // shorter side below this: skipped
+  int64_t max_pixels = 100'000'000;     // width x height above this: skipped (bomb guard)
+};
+
+struct DecodedImage {
+  cv::Mat rgb;          // size x size CV_8UC3, RGB order; empty when skipped
+  std::string reason;   // why it was skipped ("truncated JPEG: ...")
+  bool ok() const { return reason.empty(); }
+};
+
+// Never throws for a bad file: problems come back in `reason`.
+DecodedImage decode_square_image(const std::filesystem::path& path, const DecodeOptions& options);
+DecodedImage decode_square_image_bytes(const std::string& bytes, const DecodeOptions& options);
+
+// Converts any decoded OpenCV matrix (8/16-bit or float; 1, 2, 3 or 4 channels, BGR order) to
+// 8-bit RGB; alpha is composited over white. Empty on an unsupported layout.
+cv::Mat to_rgb8(const cv::Mat& decoded);
+
+// Short side to `size` with area filtering, then the centred size x size window.
+cv::Mat resize_and_center_crop(const cv::Mat& rgb, int size);
+
+// True for the extensions varstyle-prep picks up (jpg, jpeg, png, bmp, webp, tif, tiff; any case).
+bool has_image_extension(const std::filesystem::path& path);
+
+}  // namespace varstyle

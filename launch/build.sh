@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Configures and builds varstyle into build/ (binaries in build/bin/). Extra arguments go to
+# CMake, e.g. -DCMAKE_PREFIX_PATH=/path/to/libtorch on a cluster. VARSTYLE_TARGETS limits the
+# build to some targets (e.g. "varstyle varstyle-prep").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+generator=()
+command -v ninja >/dev/null && generator=(-G Ninja)
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+jobs="${VARSTYLE_BUILD_JOBS:-$(nproc)}"
+
+if [ ! -f build/CMakeCache.txt ]; then
+  cmake -S . -B build "${generator[@]}" "${launcher[@]}" -DCMAKE_BUILD_TYPE=Release "$@" >build.log.tmp 2>&1 ||
+    { cat build.log.tmp; rm -f build.log.tmp; exit 1; }
+  rm -f build.log.tmp
+elif [ $# -gt 0 ]; then
+  cmake -S . -B build "$@" >/dev/null
+fi
+targets=()
+for target in ${VARSTYLE_TARGETS:-}; do targets+=(--target "$target"); done
+cmake --build build --parallel "$jobs" "${targets[@]}"

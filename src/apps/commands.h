@@ -1,0 +1,20 @@
+// The `varstyle` subcommands. Each add_* registers its flags on the parent app and returns the
+// function that runs it once parsing succeeded; main only dispatches.
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace varstyle {
+
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
+
+Command add_config_command(CLI::App& parent);  // varstyle config: resolve, validate, print/write
+Command add_info_command(CLI::App& parent);    // varstyle info: versions, devices
+Command add_bench_command(CLI::App& parent);   // varstyle bench reader: data-path throughput
+
+}  // namespace varstyle

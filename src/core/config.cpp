@@ -1,0 +1,296 @@
+// Config loading (YAML file + "section.key=value" overrides), validation with file:line messages
+// and "did you mean" suggestions, and emission of the resolved config.
+#include "core/config.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "core/config_schema.h"
+#include "core/error.h"
+
+namespace varstyle {
+namespace fs = std::filesystem;
+namespace config_schema {
+
+namespace {
+
+std::string describe(const YAML::Node& node) {
+  if (node.IsNull()) return "nothing";
+  if (node.IsScalar()) return fmt::format("'{}'", node.Scalar());
+  if (node.IsSequence()) return "a list";
+  if (node.IsMap()) return "a map";
+  return "an undefined value";
+}
+
+}  // namespace
+
+void Loader::fail(const std::string& path, const YAML::Node& node, const std::string& reason) const {
+  throw ConfigError(fmt::format("{}: {}: {}", locate_(path, node), path, reason));
+}
+
+template <>
+std::string Loader::convert<std::string>(const std::string& path, const YAML::Node& node) const {
+  if (!node.IsScalar()) fail(path, node, "expected a string, got " + describe(node));
+  return node.Scalar();
+}
+
+template <>
+int64_t Loader::convert<int64_t>(const std::string& path, const YAML::Node& node) const {
+  int64_t value = 0;
+  if (!node.IsScalar() || !YAML::convert<int64_t>::decode(node, value))
+    fail(path, node, "expected an integer, got " + describe(node));
+  return value;
+}
+
+template <>
+double Loader::convert<double>(const std::string& path, const YAML::Node& node) const {
+  double value = 0;
+  if (!node.IsScalar() || !YAML::convert<double>::decode(node, value) || !std::isfinite(value))
+    fail(path, node, "expected a finite number, got " + describe(node));
+  return value;
+}
+
+template <>
+bool Loader::convert<bool>(const std::string& path, const YAML::Node& node) const {
+  bool value = false;
+  if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value))
+    fail(path, node, "expected true or false, got " + describe(node));
+  return value;
+}
+
+template <>
+std::vector<double> Loader::convert<std::vector<double>>(const std::string& path,
+                                                         const YAML::Node& node) const {
+  if (!node.IsSequence()) fail(path, node, "expected a list of numbers, got " + describe(node));
+  std::vector<double> values;
+  for (size_t i = 0; i < node.size(); ++i)
+    values.push_back(convert<double>(fmt::format("{}[{}]", path, i), node[i]));
+  return values;
+}
+
+template <>
+std::vector<std::string> Loader::convert<std::vector<std::string>>(const std::string& path,
+                                                                   const YAML::Node& node) const {
+  if (!node.IsSequence()) fail(path, node, "expected a list of strings, got " + describe(node));
+  std::vector<std::string> values;
+  for (size_t i = 0; i < node.size(); ++i)
+    values.push_back(convert<std::string>(fmt::format("{}[{}]", path, i), node[i]));
+  return values;
+}
+
+void Loader::check(const std::string& path, const YAML::Node& node, int64_t value,
+                   const Range& r) const {
+  check(path, node, static_cast<double>(value), r);
+}
+
+void Loader::check(const std::string& path, const YAML::Node& node, double value,
+                   const Range& r) const {
+  if (value < r.min || value > r.max)
+    fail(path, node, fmt::format("{} is out of range [{}, {}]", value, r.min, r.max));
+}
+
+void Loader::check(const std::string& path, const YAML::Node& node,
+                   const std::vector<double>& values, const Range& r) const {
+  for (double value : values) check(path, node, value, r);
+}
+
+void Loader::check(const std::string& path, const YAML::Node& node, const std::string& value,
+                   const Choices& choices) const {
+  const auto& allowed = choices.values;
+  if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return;
+  std::string message = fmt::format("'{}' is not one of: {}", value, fmt::join(allowed, ", "));
+  std::string near = closest_match(value, allowed);
+  if (!near.empty()) message += fmt::format(" (did you mean '{}'?)", near);
+  fail(path, node, message);
+}
+
+void Loader::reject_unknown_keys() const {
+  for (const auto& item : node_) {
+    const std::string key = item.first.as<std::string>();
+    if (std::find(known_.begin(), known_.end(), key) != known_.end()) continue;
+    const std::string path = prefix_.empty() ? key : prefix_ + "." + key;
+    std::string message = "unknown key";
+    std::string near = closest_match(path, config_keys());
+    if (near.empty()) {
+      std::vector<std::string> sections;
+      for (const auto& k : known_) sections.push_back(prefix_.empty() ? k : prefix_ + "." + k);
+      near = closest_match(path, sections);
+    }
+    if (!near.empty()) message += fmt::format(" (did you mean '{}'?)", near);
+    fail(path, item.first, message);
+  }
+}
+
+}  // namespace config_schema
+
+namespace {
+
+using config_schema::Loader;
+
+struct Override {
+  std::string text;                   // as given: "data.batch_size=4"
+  std::vector<std::string> key_path;  // {"data", "batch_size"}
+  YAML::Node value;
+};
+
+Override parse_override(const std::string& text) {
+  const auto equals = text.find('=');
+  if (equals == std::string::npos || equals == 0)
+    throw ConfigError(fmt::format("override '{}': expected section.key=value", text));
+  Override result;
+  result.text = text;
+  const std::string key = text.substr(0, equals);
+  size_t start = 0;
+  while (true) {
+    size_t dot = key.find('.', start);
+    std::string part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (part.empty()) throw ConfigError(fmt::format("override '{}': empty part in key '{}'", text, key));
+    result.key_path.push_back(part);
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  const std::string value = text.substr(equals + 1);
+  try {
+    result.value = YAML::Load(value);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(fmt::format("override '{}': malformed value: {}", text, e.msg));
+  }
+  // An empty value or a bare "~" would silently reset a key: ask for explicit quotes instead.
+  if (result.value.IsNull() && !value.empty() && value != "null" && value != "~")
+    result.value = YAML::Node(value);
+  if (value.empty()) result.value = YAML::Node(std::string());
+  return result;
+}
+
+// Sets root[path...] = value, creating maps on the way; a scalar in the way is an error.
+void apply_override(YAML::Node root, const Override& o) {
+  std::vector<YAML::Node> chain{root};
+  for (size_t i = 0; i + 1 < o.key_path.size(); ++i) {
+    YAML::Node next = chain.back()[o.key_path[i]];
+    if (next && !next.IsMap())
+      throw ConfigError(fmt::format("override '{}': '{}' is not a section", o.text, o.key_path[i]));
+    if (!next) chain.back()[o.key_path[i]] = YAML::Node(YAML::NodeType::Map);
+    chain.push_back(chain.back()[o.key_path[i]]);
+  }
+  chain.back()[o.key_path.back()] = o.value;
+}
+
+Config load_from_node(YAML::Node root, const config_schema::Locate& locate) {
+  Config config;
+  if (root.IsNull()) return config;
+  if (!root.IsMap())
+    throw ConfigError(fmt::format("{}: expected a map of sections at the top level",
+                                  locate("", root)));
+  Loader loader(root, "", locate);
+  config.visit(loader);
+  loader.reject_unknown_keys();
+  return config;
+}
+
+Config load(const fs::path* file, const std::vector<std::string>& override_texts) {
+  YAML::Node root(YAML::NodeType::Map);
+  std::string file_name = file ? file->string() : "";
+  if (file) {
+    std::error_code ec;
+    if (!fs::is_regular_file(*file, ec))
+      throw ConfigError(fmt::format("{}: config file not found", file_name));
+    try {
+      root = YAML::LoadFile(file_name);
+    } catch (const YAML::BadFile&) {
+      throw ConfigError(fmt::format("{}: cannot read config file", file_name));
+    } catch (const YAML::ParserException& e) {
+      throw ConfigError(fmt::format("{}:{}:{}: malformed YAML: {}", file_name, e.mark.line + 1,
+                                    e.mark.column + 1, e.msg));
+    }
+    if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+  }
+
+  std::map<std::string, std::string> override_of_path;
+  for (const auto& text : override_texts) {
+    Override o = parse_override(text);
+    if (!root.IsMap())
+      throw ConfigError(fmt::format("{}: expected a map of sections at the top level", file_name));
+    apply_override(root, o);
+    std::string path;
+    for (const auto& part : o.key_path) {
+      path += (path.empty() ? "" : ".") + part;
+      override_of_path[path] = o.text;
+    }
+  }
+
+  auto locate = [&](const std::string& path, const YAML::Node& node) -> std::string {
+    auto it = override_of_path.find(path);
+    if (it != override_of_path.end()) return fmt::format("override '{}'", it->second);
+    const YAML::Mark mark = node.Mark();
+    if (file && !mark.is_null()) return fmt::format("{}:{}:{}", file_name, mark.line + 1, mark.column + 1);
+    return file ? file_name : "defaults";
+  };
+  return load_from_node(root, locate);
+}
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> previous(b.size() + 1), current(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) previous[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    current[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitution});
+    }
+    std::swap(previous, current);
+  }
+  return previous[b.size()];
+}
+
+std::string leaf(const std::string& path) {
+  auto dot = path.rfind('.');
+  return dot == std::string::npos ? path : path.substr(dot + 1);
+}
+
+}  // namespace
+
+Config load_config(const fs::path& file, const std::vector<std::string>& overrides) {
+  return load(&file, overrides);
+}
+
+Config config_from_overrides(const std::vector<std::string>& overrides) {
+  return load(nullptr, overrides);
+}
+
+std::string config_to_yaml(const Config& config) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  config_schema::Emitter emitter(out);
+  const_cast<Config&>(config).visit(emitter);
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+std::vector<std::string> config_keys() {
+  std::vector<std::string> keys;
+  Config config;
+  config_schema::KeyLister lister(keys);
+  config.visit(lister);
+  return keys;
+}
+
+std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_distance = std::numeric_limits<size_t>::max();
+  for (const auto& candidate : candidates) {
+    size_t distance = edit_distance(word, candidate);
+    // A key put in the wrong section ("train.batch_size") is close whatever the section names.
+    if (leaf(candidate) == leaf(word) && leaf(word) != word) distance = std::min<size_t>(distance, 1);
+    if (distance < best_distance) {
+      best_distance = distance;
+      best = candidate;
+    }
+  }
+  const size_t allowed = std::max<size_t>(2, word.size() / 3);
+  return best_distance <= allowed ? best : std::string();
+}
+
+}  // namespace varstyle

@@ -1,0 +1,43 @@
+// Atomic writes: the target holds the old or the new contents, never a mixture, and no temporary
+// file is left behind; failures name the path.
+#include "core/atomic_file.h"
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "test_support.h"
+
+namespace varstyle {
+namespace {
+
+TEST(AtomicFile, ReplacesContentsAndLeavesNoTemporary) {
+  testing::ScratchDir dir;
+  write_file_atomic(dir / "a.json", "first");
+  write_file_atomic(dir / "a.json", "second");
+  EXPECT_EQ(read_file(dir / "a.json"), "second");
+  int entries = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    (void)entry;
+    ++entries;
+  }
+  EXPECT_EQ(entries, 1);
+}
+
+TEST(AtomicFile, UnwritableFolderNamesThePath) {
+  testing::ScratchDir dir;
+  const auto target = dir / "missing-folder" / "a.json";
+  try {
+    write_file_atomic(target, "x");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(target.string()), std::string::npos) << e.what();
+  }
+}
+
+TEST(AtomicFile, ReadMissingFileNamesIt) {
+  testing::ScratchDir dir;
+  EXPECT_THROW(read_file(dir / "nope"), Error);
+}
+
+}  // namespace
+}  // namespace varstyle

@@ -1,0 +1,157 @@
+// Configuration: defaults, file values, overrides, the resolved YAML round trip, and one test per
+// kind of bad input (each message names file:line, the key path and the reason; exit code 2).
+#include "core/config.h"
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "test_support.h"
+
+namespace varstyle {
+namespace {
+
+using testing::ScratchDir;
+using testing::write_text;
+
+std::string error_of(const std::filesystem::path& file, const std::vector<std::string>& overrides = {}) {
+  try {
+    load_config(file, overrides);
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.code(), ExitCode::kBadConfig);
+    return e.what();
+  }
+  ADD_FAILURE() << "expected a ConfigError for " << file;
+  return "";
+}
+
+TEST(Config, FileValuesOverrideDefaultsAndOverridesWin) {
+  ScratchDir dir;
+  write_text(dir / "c.yaml", "data:\n  content: /data/places\n  batch_size: 4\ntrain:\n  seed: 7\n");
+  Config config = load_config(dir / "c.yaml", {"data.batch_size=16", "data.hflip=false"});
+  EXPECT_EQ(config.data.content, "/data/places");
+  EXPECT_EQ(config.data.batch_size, 16);
+  EXPECT_FALSE(config.data.hflip);
+  EXPECT_EQ(config.train.seed, 7);
+  EXPECT_EQ(config.data.size, 256);  // default untouched
+  EXPECT_EQ(config.data.prefetch, 4);
+}
+
+TEST(Config, OverrideValueArrivesLiterally) {
+  Config config = config_from_overrides({"data.content=/a b/$(rm -rf x); echo"});
+  EXPECT_EQ(config.data.content, "/a b/$(rm -rf x); echo");
+}
+
+TEST(Config, ResolvedYamlRoundTrips) {
+  ScratchDir dir;
+  Config config = config_from_overrides({"data.content=x y", "data.size=64", "train.threads=3"});
+  write_text(dir / "resolved.yaml", config_to_yaml(config));
+  Config again = load_config(dir / "resolved.yaml", {});
+  EXPECT_EQ(config_to_yaml(again), config_to_yaml(config));
+  EXPECT_EQ(again.data.content, "x y");
+  EXPECT_EQ(again.data.size, 64);
+  EXPECT_EQ(again.train.threads, 3);
+}
+
+TEST(Config, EveryKeyIsListedOnceInOrder) {
+  auto keys = config_keys();
+  ASSERT_FALSE(keys.empty());
+  EXPECT_EQ(keys.front(), "data.content");
+  EXPECT_NE(std::find(keys.begin(), keys.end(), "train.seed"), keys.end());
+  std::set<std::string> unique(keys.begin(), keys.end());
+  EXPECT_EQ(unique.size(), keys.size());
+}
+
+TEST(Config, UnknownKeyNamesLineAndSuggests) {
+  ScratchDir dir;
+  write_text(dir / "c.yaml", "data:\n  content: x\n  bach_size: 4\n");
+  const std::string message = error_of(dir / "c.yaml");
+  EXPECT_NE(message.find("c.yaml:3:"), std::string::npos) << message;
+  EXPECT_NE(message.find("data.bach_size"), std::string::npos) << message;
+  EXPECT_NE(message.find("unknown key"), std::string::npos) << message;
+  EXPECT_NE(message.find("did you mean 'data.batch_size'"), std::string::npos) << message;
+}
+
+TEST(Config, KeyInTheWrongSectionIsSuggestedWhereItBelongs) {
+  ScratchDir dir;
+  write_text(dir / "c.yaml", "train:\n  batch_size: 4\n");
+  const std::string message = error_of(dir / "c.yaml");
+  EXPECT_NE(message.find("did you mean 'data.batch_size'"), std::string::npos) << message;
+}
+
+TEST(Config, UnknownSectionIsRejected) {
+  ScratchDir dir;
+  write_text(dir / "c.yaml", "dta:\n  content: x\n");
+  const std::string message = error_of(dir / "c.yaml");
+  EXPECT_NE(message.find("c.yaml:1:"), std::string::npos) << message;
+  EXPECT_NE(message.find("did you mean 'data'"), std::string::npos) << message;
+}
+
+TEST(Config, WrongTypeNamesKeyAndValue) {
+  ScratchDir dir;
+  write_text(dir / "c.yaml", "data:\n  batch_size: eight\n");
+  const std::string message = error_of(dir / "c.yaml");
+  EXPECT_NE(message.find("c.yaml:2:"), std::string::npos) << message;
+  EXPECT_NE(message.find("data.batch_size: expected an integer, got 'eight'"), std::string::npos) << message;
+  write_text(dir / "d.yaml", "data:\n  hflip: maybe\n");
+  EXPECT_NE(error_of(dir / "d.yaml").find("expected true or false"), std::string::npos);
+  write_text(dir / "e.yaml", "data: 5\n");
+  EXPECT_NE(error_of(dir / "e.yaml").find("data: expected a section"), std::string::npos);
+}
+
+TEST(Config, OutOfRangeValue) {
+  ScratchDir dir;
+  write_text(dir / "c.yaml", "data:\n  batch_size: 0\n");
+  const std::string message = error_of(dir / "c.yaml");
+  EXPECT_NE(message.find("data.batch_size: 0 is out of range"), std::string::npos) << message;
+}
+
+TEST(Config, MissingFile) {
+  ScratchDir dir;
+  const std::string message = error_of(dir / "absent.yaml");
+  EXPECT_NE(message.find("absent.yaml: config file not found"), std::string::npos) << message;
+}
+
+TEST(Config, MalformedYamlNamesLine) {
+  ScratchDir dir;
+  write_text(dir / "c.yaml", "data:\n  content: [unclosed\n  size: 3\n");
+  const std::string message = error_of(dir / "c.yaml");
+  EXPECT_NE(message.find("malformed YAML"), std::string::npos) << message;
+  EXPECT_NE(message.find("c.yaml:"), std::string::npos) << message;
+}
+
+TEST(Config, BadOverridesNameTheOverride) {
+  ScratchDir dir;
+  write_text(dir / "c.yaml", "data:\n  content: x\n");
+  std::string message = error_of(dir / "c.yaml", {"data.sise=64"});
+  EXPECT_NE(message.find("override 'data.sise=64'"), std::string::npos) << message;
+  EXPECT_NE(message.find("did you mean 'data.size'"), std::string::npos) << message;
+  message = error_of(dir / "c.yaml", {"data.size=big"});
+  EXPECT_NE(message.find("override 'data.size=big': data.size: expected an integer"), std::string::npos) << message;
+  message = error_of(dir / "c.yaml", {"no_equals_sign"});
+  EXPECT_NE(message.find("expected section.key=value"), std::string::npos) << message;
+  message = error_of(dir / "c.yaml", {"data.content.deeper=1"});
+  EXPECT_NE(message.find("'content' is not a section"), std::string::npos) << message;
+}
+
+TEST(Config, ClosestMatch) {
+  EXPECT_EQ(closest_match("bach_size", {"batch_size", "size"}), "batch_size");
+  EXPECT_EQ(closest_match("zzzzzzzz", {"batch_size", "size"}), "");
+}
+
+TEST(ConfigCommand, RejectedConfigWritesNothingAndExitsTwo) {
+  ScratchDir dir;
+  write_text(dir / "c.yaml", "data:\n  batch_size: -3\n");
+  auto result = testing::run_command(std::string(VARSTYLE_BINARY) + " config --config " +
+                                     (dir / "c.yaml").string() + " --out " + (dir / "out").string());
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("data.batch_size"), std::string::npos) << result.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "out"));
+  result = testing::run_command(std::string(VARSTYLE_BINARY) + " config --config " +
+                                (dir / "c.yaml").string() + " data.batch_size=2 --out " +
+                                (dir / "out").string());
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(load_config(dir / "out" / "config.yaml", {}).data.batch_size, 2);
+}
+
+}  // namespace
+}  // namespace varstyle
