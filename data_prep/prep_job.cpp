@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <map>
 #include <thread>
 
@@ -109,6 +111,82 @@ Journal load_journal(const fs::path& output, const std::string& fingerprint) {
   return journal;
 }
 
+// Runs `produce` on worker threads up to a window ahead of the consumer and hands the results
+// out strictly in item order, so that the output never depends on the thread count. The
+// destructor stops and joins the workers, also when the consumer leaves by an exception.
+class OrderedProducer {
+ public:
+  OrderedProducer(const std::function<ProducedImage(size_t)>& produce, int64_t first, int64_t end,
+                  int threads)
+      : produce_(produce), next_(first), end_(end), taken_(first),
+        slots_(static_cast<size_t>(std::max(4, threads * 4))) {
+    for (int t = 0; t < threads; ++t) workers_.emplace_back([this] { work(); });
+  }
+  ~OrderedProducer() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    changed_.notify_all();
+    for (auto& worker : workers_) worker.join();
+  }
+
+  ProducedImage take(int64_t item) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    Slot& slot = slots_[static_cast<size_t>(item) % slots_.size()];
+    changed_.wait(lock, [&] { return slot.ready; });
+    ProducedImage image = std::move(slot.image);
+    slot.ready = false;
+    taken_ = item + 1;
+    lock.unlock();
+    changed_.notify_all();
+    return image;
+  }
+
+ private:
+  struct Slot {
+    ProducedImage image;
+    bool ready = false;
+  };
+
+  void work() {
+    while (true) {
+      int64_t item = 0;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        changed_.wait(lock, [&] {
+          return stopping_ || next_ >= end_ || next_ < taken_ + static_cast<int64_t>(slots_.size());
+        });
+        if (stopping_ || next_ >= end_) return;
+        item = next_++;
+      }
+      ProducedImage image;
+      try {
+        image = produce_(static_cast<size_t>(item));
+      } catch (const std::exception& e) {
+        image = {cv::Mat(), fmt::format("internal error: {}", e.what())};
+      }
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        Slot& slot = slots_[static_cast<size_t>(item) % slots_.size()];
+        slot.image = std::move(image);
+        slot.ready = true;
+      }
+      changed_.notify_all();
+    }
+  }
+
+  const std::function<ProducedImage(size_t)>& produce_;
+  int64_t next_;
+  const int64_t end_;
+  int64_t taken_;
+  std::vector<Slot> slots_;
+  bool stopping_ = false;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<std::thread> workers_;
+};
+
 void remove_stale_temporaries(const fs::path& output) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(output, ec)) {
@@ -173,7 +251,6 @@ PrepSummary run_prep_job(const PrepJob& job) {
   summary.resumed_items = journal.next_item();
   const auto items = static_cast<int64_t>(job.sources.size());
   const int threads = std::max(1, job.threads);
-  const int64_t block = std::max<int64_t>(16, threads * 8);
 
   ProgressLine progress("prep", items - summary.resumed_items, job.progress);
   std::unique_ptr<ShardWriter> writer;
@@ -190,39 +267,19 @@ PrepSummary run_prep_job(const PrepJob& job) {
     shard_first_item = end_item;
   };
 
-  std::vector<ProducedImage> produced(static_cast<size_t>(block));
-  for (int64_t begin = journal.next_item(); begin < items; begin += block) {
-    const int64_t end = std::min(items, begin + block);
-    std::atomic<int64_t> next{begin};
-    auto work = [&] {
-      for (int64_t i = next++; i < end; i = next++) {
-        ProducedImage& slot = produced[static_cast<size_t>(i - begin)];
-        try {
-          slot = job.produce(static_cast<size_t>(i));
-        } catch (const std::exception& e) {
-          slot = {cv::Mat(), fmt::format("internal error: {}", e.what())};
-        }
-      }
-    };
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
-    for (auto& thread : pool) thread.join();
-
-    for (int64_t i = begin; i < end; ++i) {
-      ProducedImage& image = produced[static_cast<size_t>(i - begin)];
-      const auto& source = job.sources[static_cast<size_t>(i)];
-      if (image.rgb.empty()) {
-        journal.skipped.push_back({i, {source, image.reason.empty() ? "no image" : image.reason}});
-        continue;
-      }
+  OrderedProducer producer(job.produce, journal.next_item(), items, threads);
+  for (int64_t i = journal.next_item(); i < items; ++i) {
+    ProducedImage image = producer.take(i);
+    const auto& source = job.sources[static_cast<size_t>(i)];
+    if (image.rgb.empty()) {
+      journal.skipped.push_back({i, {source, image.reason.empty() ? "no image" : image.reason}});
+    } else {
       if (!writer) {
         const fs::path path = job.output / shard_file_name(static_cast<int64_t>(journal.shards.size()));
         writer = std::make_unique<ShardWriter>(path, job.size, !job.labels.empty());
       }
       writer->append(image.rgb.ptr<uint8_t>(), source,
                      job.labels.empty() ? -1 : job.labels[static_cast<size_t>(i)]);
-      image.rgb.release();
       ++converted;
       if (writer->count() == job.shard_size) commit(i + 1);
     }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
@@ -38,16 +39,17 @@ class Draw {
   std::mt19937_64 gen_;
 };
 
-// Style palettes, dark to light so that gradient maps read as tone; RGB.
+// Style palettes, dark to light so that gradient maps read as tone; RGB. In order: impressionist
+// blues, warm ochres, pop-art primaries, monochrome ink, pastel, neon, forest, sunset.
 constexpr uint8_t kPalettes[][5][3] = {
-    {{20, 40, 100}, {50, 100, 170}, {110, 160, 210}, {200, 215, 235}, {240, 205, 110}},  // blues
-    {{80, 45, 20}, {150, 85, 30}, {200, 135, 50}, {230, 185, 105}, {245, 230, 190}},  // ochres
-    {{20, 20, 25}, {30, 70, 200}, {225, 30, 40}, {250, 210, 20}, {245, 245, 240}},  // pop art
-    {{15, 15, 20}, {65, 65, 70}, {125, 125, 125}, {195, 195, 190}, {245, 242, 230}},  // ink
+    {{20, 40, 100}, {50, 100, 170}, {110, 160, 210}, {200, 215, 235}, {240, 205, 110}},
+    {{80, 45, 20}, {150, 85, 30}, {200, 135, 50}, {230, 185, 105}, {245, 230, 190}},
+    {{20, 20, 25}, {30, 70, 200}, {225, 30, 40}, {250, 210, 20}, {245, 245, 240}},
+    {{15, 15, 20}, {65, 65, 70}, {125, 125, 125}, {195, 195, 190}, {245, 242, 230}},
     {{150, 130, 190}, {240, 165, 185}, {160, 210, 195}, {250, 225, 170}, {250, 245, 240}},
-    {{10, 5, 30}, {120, 40, 255}, {255, 40, 190}, {30, 240, 220}, {245, 255, 80}},  // neon
-    {{30, 55, 30}, {110, 75, 40}, {75, 115, 45}, {165, 155, 85}, {225, 205, 150}},  // forest
-    {{40, 20, 70}, {140, 40, 90}, {225, 80, 60}, {250, 160, 60}, {255, 230, 150}},  // sunset
+    {{10, 5, 30}, {120, 40, 255}, {255, 40, 190}, {30, 240, 220}, {245, 255, 80}},
+    {{30, 55, 30}, {110, 75, 40}, {75, 115, 45}, {165, 155, 85}, {225, 205, 150}},
+    {{40, 20, 70}, {140, 40, 90}, {225, 80, 60}, {250, 160, 60}, {255, 230, 150}},
 };
 // Content skies (zenith, horizon) and grounds (far, near); RGB.
 constexpr uint8_t kSkies[][2][3] = {{{60, 120, 205}, {185, 215, 240}},  // clear day
@@ -85,11 +87,28 @@ Color random_hsv(Draw& d, double h0, double h1, double s0, double s1, double v0,
   return Color(t[0], t[1], t[2]) * 255.0;
 }
 
-// Drawing in sub-pixel units with anti-aliasing; thickness is in whole pixels, at least one.
+// Drawing in sub-pixel units with anti-aliasing.
 cv::Point pt(double x, double y) { return {cvRound(x * kSub), cvRound(y * kSub)}; }
 int sub(double r) { return std::max(1, cvRound(r * kSub)); }
-void line(cv::Mat& m, double x0, double y0, double x1, double y1, const Color& c, double w) {
-  cv::line(m, pt(x0, y0), pt(x1, y1), c, std::max(1, cvRound(w)), cv::LINE_AA, kShift);
+// A convex polygon around the segment, `taper` of the half-length pointed at each end (0: square
+// ends). Thick anti-aliased cv::line adds a round cap at each end and costs about four times
+// as much; hairlines (w < 1.5) still use it.
+void line(cv::Mat& m, double x0, double y0, double x1, double y1, const Color& c, double w,
+          double taper = 0) {
+  const double length = std::hypot(x1 - x0, y1 - y0);
+  if (w < 1.5 || length <= 0) {
+    cv::line(m, pt(x0, y0), pt(x1, y1), c, 1, cv::LINE_AA, kShift);
+    return;
+  }
+  const double nx = (y0 - y1) / length * w / 2, ny = (x1 - x0) / length * w / 2;
+  const double tx = (x1 - x0) * taper / 2, ty = (y1 - y0) * taper / 2;
+  const cv::Point p[6] = {pt(x0, y0),
+                          pt(x0 + tx + nx, y0 + ty + ny),
+                          pt(x1 - tx + nx, y1 - ty + ny),
+                          pt(x1, y1),
+                          pt(x1 - tx - nx, y1 - ty - ny),
+                          pt(x0 + tx - nx, y0 + ty - ny)};
+  cv::fillConvexPoly(m, p, 6, c, cv::LINE_AA, kShift);
 }
 void disc(cv::Mat& m, double x, double y, double r, const Color& c) {
   cv::circle(m, pt(x, y), sub(r), c, cv::FILLED, cv::LINE_AA, kShift);
@@ -109,7 +128,9 @@ void blend(cv::Mat& m, const cv::Mat& layer, double alpha) {
 }
 // Pattern pitch in pixels: a fraction of the side, but never below `floor_px`, so that 32-pixel
 // textures keep a visible pattern instead of averaging to one flat colour.
-double pitch(double n, double fraction, double floor_px) { return std::max(floor_px, n * fraction); }
+double pitch(double n, double fraction, double floor_px) {
+  return std::max(floor_px, n * fraction);
+}
 
 void vertical_gradient(cv::Mat& m, int y0, int y1, const Color& top, const Color& bottom) {
   for (int y = std::max(0, y0); y < std::min(m.rows, y1); ++y)
@@ -130,20 +151,20 @@ void linear_gradient(cv::Mat& m, const Color& a, const Color& b, double angle) {
   }
 }
 
-// Smooth random field in [0, 1]: coarse grids of draws, upscaled and summed as octaves, which
-// costs a few resizes rather than per-pixel hashing. Only the two coarsest octaves need bicubic
-// smoothness; the faint fine ones are upscaled linearly at a quarter of the cost.
+// Smooth random field in [0, 1]: value noise built coarse to fine, each octave a grid of draws
+// added after doubling the sum so far, then one resize to the side. Resizing the sum rather than
+// each octave to full size makes the cost about that of a single full-size resize.
 cv::Mat noise_field(Draw& d, int size, int cells, int octaves) {
-  cv::Mat sum = cv::Mat::zeros(size, size, CV_32F), grid, up;
-  double amplitude = 1.0;
-  for (int o = 0; o < octaves && cells <= size; ++o, cells *= 2, amplitude *= 0.5) {
-    grid.create(cells + 1, cells + 1, CV_32F);
-    for (auto it = grid.begin<float>(); it != grid.end<float>(); ++it) *it = d.uniform();
-    cv::resize(grid, up, sum.size(), 0, 0, o < 2 ? cv::INTER_CUBIC : cv::INTER_LINEAR);
-    cv::scaleAdd(up, amplitude, sum, sum);
+  cv::Mat field(cells + 1, cells + 1, CV_32F, cv::Scalar(0));
+  float amplitude = 1.0f;
+  for (int o = 0; o < octaves && field.cols <= size; ++o, amplitude *= 0.5f) {
+    if (o > 0) cv::resize(field, field, {field.cols * 2, field.rows * 2}, 0, 0, cv::INTER_CUBIC);
+    float* v = field.ptr<float>();  // freshly allocated, so continuous; MatIterator is slow
+    for (size_t i = 0; i < field.total(); ++i) v[i] += amplitude * static_cast<float>(d.uniform());
   }
-  cv::normalize(sum, sum, 0.0, 1.0, cv::NORM_MINMAX);
-  return sum;
+  cv::resize(field, field, {size, size}, 0, 0, cv::INTER_CUBIC);
+  cv::normalize(field, field, 0.0, 1.0, cv::NORM_MINMAX);
+  return field;
 }
 // Maps a [0, 1] field through the palette as a gradient map; `levels` > 1 posterises it.
 void paint_field(cv::Mat& m, const cv::Mat& field, const Palette& p, int levels) {
@@ -166,9 +187,9 @@ void paint_field(cv::Mat& m, const cv::Mat& field, const Palette& p, int levels)
 struct Scene {
   cv::Mat& m;
   Draw& d;
-  double n;                  // side in pixels
-  Color sky_top, sky_low;    // sky gradient, zenith to horizon
-  Color far, near;           // ground colours, at the horizon and at the bottom edge
+  double n;                       // side in pixels
+  Color sky_top, sky_low;         // sky gradient, zenith to horizon
+  Color ground_far, ground_near;  // at the horizon and at the bottom edge
   bool night;
 };
 
@@ -220,7 +241,7 @@ Scene make_scene(cv::Mat& m, Draw& d) {
 // Sun or moon with a soft halo; at night the sky above also gets stars.
 void sky_body(Scene& s, double horizon) {
   const double x = s.d.range(0.1, 0.9) * s.n, y = s.d.range(0.12, 0.75) * horizon;
-  const double r = std::max(1.6, s.n * s.d.range(0.035, 0.08));  // tiny AA discs read as '+'
+  const double r = std::max(2.2, s.n * s.d.range(0.035, 0.08));  // tinier AA discs read as "+"
   if (s.night) {
     for (int i = 0, count = 10 + s.d.below(40); i < count; ++i) {
       const double sx = s.d.uniform() * s.n, sy = s.d.uniform() * horizon;
@@ -251,7 +272,7 @@ void clouds(Scene& s, double bottom) {
 }
 
 void tree(Scene& s, double x, double y, double h) {
-  const Color leaf = jitter(s.d, mix(Color(40, 95, 35), s.far, 0.3), 20);
+  const Color leaf = jitter(s.d, mix(Color(40, 95, 35), s.ground_far, 0.3), 20);
   line(s.m, x, y, x, y - h * 0.5, jitter(s.d, Color(85, 60, 40), 12), h * 0.07);
   if (s.d.chance(0.5)) {
     for (int k = 0; k < 3; ++k) {  // conifer: stacked triangles
@@ -275,7 +296,8 @@ void scene_landscape(Scene& s) {
     const double t = static_cast<double>(k) / (layers - 1);  // 0 far, 1 near
     const auto h = rolling_ridge(s.d, horizon + (s.n - horizon) * t * 0.55,
                                  s.n * s.d.range(0.02, 0.08) * (1.0 - 0.5 * t));
-    fill_ridge(s.m, h, s.n + 1, mix(mix(s.far, s.near, t), s.sky_low, 0.45 * (1.0 - t)));
+    const Color ground = mix(s.ground_far, s.ground_near, t);
+    fill_ridge(s.m, h, s.n + 1, mix(ground, s.sky_low, 0.45 * (1.0 - t)));  // haze far away
     for (int i = 0, count = s.d.below(5); i < count; ++i) {
       const double x = s.d.uniform() * s.n;
       tree(s, x, height_at(h, x, s.n) + s.n * 0.02, s.n * s.d.range(0.07, 0.16) * (0.6 + t));
@@ -289,7 +311,8 @@ void scene_city(Scene& s) {
   if (s.d.chance(0.6)) sky_body(s, horizon * 0.6);
   for (int row = 0; row < 2; ++row) {  // a hazy far row, then the near row with windows
     for (double x = -s.n * s.d.range(0, 0.1); x < s.n;) {
-      const double w = s.n * s.d.range(0.06, 0.16), h = s.n * s.d.range(0.15, 0.5) * (1.3 - 0.3 * row);
+      const double w = s.n * s.d.range(0.06, 0.16);
+      const double h = s.n * s.d.range(0.15, 0.5) * (1.3 - 0.3 * row);
       Color wall = random_hsv(s.d, 0.0, 0.15, 0.05, 0.4, 0.25, 0.7);
       if (row == 0) wall = mix(wall, s.sky_low, 0.5);
       box(s.m, x, horizon - h, x + w, horizon + 1, wall);
@@ -382,8 +405,8 @@ void scene_seascape(Scene& s) {
   if (s.d.chance(0.5)) {  // a sailing boat
     const double x = s.d.range(0.2, 0.8) * s.n, y = horizon + (s.n - horizon) * s.d.range(0.2, 0.6);
     const double r = s.n * s.d.range(0.04, 0.08);
-    fill(s.m, {pt(x - r, y - r * 0.3), pt(x + r, y - r * 0.3), pt(x + r * 0.7, y), pt(x - r * 0.7, y)},
-         Color(90, 55, 35));
+    fill(s.m, {pt(x - r, y - r * 0.3), pt(x + r, y - r * 0.3), pt(x + r * 0.7, y),
+               pt(x - r * 0.7, y)}, Color(90, 55, 35));
     fill(s.m, {pt(x, y - r * 0.4), pt(x, y - r * 1.8), pt(x + r * 0.8, y - r * 0.4)},
          Color(240, 235, 220));
   }
@@ -397,7 +420,7 @@ void scene_mountains(Scene& s) {
   for (int k = 0; k < layers; ++k) {
     const double t = static_cast<double>(k) / (layers - 1);  // 0 far, 1 near
     const auto h = jagged_ridge(s.d, s.n * (0.4 + 0.45 * t), s.n * (0.2 - 0.12 * t), 0.55);
-    const Color c = mix(mix(rock, s.near, t * t), s.sky_low, 0.65 * (1 - t));
+    const Color c = mix(mix(rock, s.ground_near, t * t), s.sky_low, 0.65 * (1 - t));
     fill_ridge(s.m, h, s.n + 1, c);
     if (k < 2 && s.d.chance(0.6)) {  // snow down to a line, thicker where the crest is higher
       const double snow = s.n * (0.4 + 0.1 * k);
@@ -443,7 +466,8 @@ void scene_geometric(Scene& s) {
 void light_and_vignette(cv::Mat& m, Draw& d) {
   const int n = m.cols;
   const double angle = d.range(0, 2 * kPi), light = d.range(0.0, 0.4), vignette = d.range(0.0, 1.0);
-  const float tint[3] = {static_cast<float>(d.range(0.92, 1.08)), static_cast<float>(d.range(0.94, 1.06)),
+  const float tint[3] = {static_cast<float>(d.range(0.92, 1.08)),
+                         static_cast<float>(d.range(0.94, 1.06)),
                          static_cast<float>(d.range(0.92, 1.08))};
   std::vector<float> col(n), row(n);
   for (int i = 0; i < n; ++i) {
@@ -468,7 +492,7 @@ void style_strokes(cv::Mat& m, Draw& d, const Palette& p) {
   paint_field(m, noise_field(d, m.cols, 3, 2), p, 0);
   const double len = pitch(n, d.range(0.04, 0.1), 4);
   const double width = std::max(1.0, len * d.range(0.25, 0.45));
-  const double base = d.range(0, kPi), swirl = d.range(0.2, 1.5);
+  const double base = d.range(0, kPi), swirl = d.range(0.2, 1.5), taper = d.range(0.1, 0.6);
   const double fx = d.range(1, 5) * 2 * kPi / n, fy = d.range(1, 5) * 2 * kPi / n;
   const double px = d.range(0, 2 * kPi), py = d.range(0, 2 * kPi);
   const int count = static_cast<int>(n * n / (len * width) * d.range(0.3, 0.5));
@@ -476,7 +500,7 @@ void style_strokes(cv::Mat& m, Draw& d, const Palette& p) {
     const double x = d.uniform() * n, y = d.uniform() * n, l = len * d.range(0.35, 0.7);
     const double a = base + swirl * (std::sin(x * fx + px) + std::cos(y * fy + py));
     const double dx = l * std::cos(a), dy = l * std::sin(a);
-    line(m, x - dx, y - dy, x + dx, y + dy, jitter(d, p[d.below(5)], 20), width);
+    line(m, x - dx, y - dy, x + dx, y + dy, jitter(d, p[d.below(5)], 20), width, taper);
   }
 }
 
@@ -496,17 +520,18 @@ Bands draw_bands(Draw& d, const Palette& p, double period, double duty) {
 }
 template <typename Field>
 void paint_bands(cv::Mat& m, const Bands& b, Field t) {
-  const double inverse = 1.0 / b.period;
-  const auto sample = [&](double v) {
-    const double bands = std::floor(v * inverse);
-    if (v * inverse - bands >= b.duty) return b.gap;
-    return b.colors[(static_cast<int>(bands) % b.count + b.count) % b.count];
+  const double inverse = 1.0 / b.period, offset = 0.25 * inverse;
+  const auto sample = [&](double u) {  // u in periods
+    const double bands = std::floor(u);
+    if (u - bands >= b.duty) return b.gap;
+    const int k = static_cast<int>(bands) % b.count;
+    return b.colors[k < 0 ? k + b.count : k];
   };
   for (int y = 0; y < m.rows; ++y) {
     auto* row = m.ptr<cv::Vec3b>(y);
     for (int x = 0; x < m.cols; ++x) {
-      const double v = t(x, y);
-      const cv::Vec3b s0 = sample(v - 0.25), s1 = sample(v + 0.25);
+      const double u = t(x, y) * inverse;
+      const cv::Vec3b s0 = sample(u - offset), s1 = sample(u + offset);
       for (int c = 0; c < 3; ++c) row[x][c] = static_cast<uint8_t>((s0[c] + s1[c] + 1) / 2);
     }
   }
@@ -552,13 +577,14 @@ void style_waves(cv::Mat& m, Draw& d, const Palette& p) {
       wy[i] = wobble * std::cos(i * 4 * kPi / n);
     }
     paint_bands(m, b, [&](int x, int y) {  // min() and the wobble keep |grad t| near 1
-      const double r0 = std::hypot(x - x0, y - y0) + wx[x] + wy[y];
-      return two ? std::min(r0, std::hypot(x - x1, y - y1)) : r0;
+      const double r0 = std::sqrt((x - x0) * (x - x0) + (y - y0) * (y - y0)) + wx[x] + wy[y];
+      return two ? std::min(r0, std::sqrt((x - x1) * (x - x1) + (y - y1) * (y - y1))) : r0;
     });
     return;
   }
   const double k0 = 2 * kPi / (n * d.range(0.1, 0.4)), k1 = 2 * kPi / (n * d.range(0.05, 0.2));
-  const double a0 = sp * d.range(0.5, 3.0), a1 = sp * d.range(0.0, 0.6), phase = d.range(0, 2 * kPi);
+  const double a0 = sp * d.range(0.5, 3.0), a1 = sp * d.range(0.0, 0.6);
+  const double phase = d.range(0, 2 * kPi);
   std::vector<double> wave(m.cols);
   for (int x = 0; x < m.cols; ++x) wave[x] = a0 * std::sin(k0 * x + phase) + a1 * std::sin(k1 * x);
   paint_bands(m, b, [&](int x, int y) { return y + wave[x]; });
@@ -577,7 +603,8 @@ void style_dots(cv::Mat& m, Draw& d, const Palette& p) {
     for (int q = -1; q * sp < n + sp; ++q) {
       const double x = (q + (hex && (r & 1) ? 0.5 : 0.0)) * sp + d.range(-jit, jit);
       const double y = r * row_step + d.range(-jit, jit);
-      const float v = tone.at<float>(std::clamp(cvRound(y), 0, m.rows - 1), std::clamp(cvRound(x), 0, m.cols - 1));
+      const float v = tone.at<float>(std::clamp(cvRound(y), 0, m.rows - 1),
+                                     std::clamp(cvRound(x), 0, m.cols - 1));
       const double radius = sp * fill_ratio * (halftone ? 0.2 + 1.1 * v : d.range(0.8, 1.1));
       const Color c = p[(background + 1 + (halftone ? 0 : d.below(colors))) % 5];
       disc(m, x, y, radius, c);
@@ -591,9 +618,10 @@ void style_noise(cv::Mat& m, Draw& d, const Palette& p) {
   cv::Mat f = noise_field(d, m.cols, 4 + d.below(8), 5);
   const int variant = d.below(3);
   if (variant == 1) {
-    for (auto it = f.begin<float>(); it != f.end<float>(); ++it) {
-      const float v = 1.0f - std::abs(2.0f * *it - 1.0f);
-      *it = v * v * v;
+    float* v = f.ptr<float>();
+    for (size_t i = 0; i < f.total(); ++i) {
+      const float ridge = 1.0f - std::abs(2.0f * v[i] - 1.0f);
+      v[i] = ridge * ridge * ridge;
     }
   }
   paint_field(m, f, p, variant == 2 ? 3 + d.below(4) : 0);
@@ -604,8 +632,8 @@ void style_hatching(cv::Mat& m, Draw& d, const Palette& p) {
   const double n = m.cols, sp = pitch(n, d.range(0.015, 0.035), 2.5);
   const double width = std::max(1.0, sp * d.range(0.15, 0.35)), angle0 = d.range(0, kPi);
   const bool colored = d.chance(0.4);
-  m.setTo(p[4]);
   const cv::Mat tone = noise_field(d, m.cols, 2 + d.below(4), 3);
+  paint_field(m, tone, {p[4], p[4], mix(p[4], p[3], 0.5), p[3], p[3]}, 0);  // a light wash
   const int layers = 2 + d.below(3);
   cv::Mat layer, mask;
   for (int k = 0; k < layers; ++k) {
@@ -615,7 +643,8 @@ void style_hatching(cv::Mat& m, Draw& d, const Palette& p) {
     const Color ink = colored ? p[k % 3] : p[0];
     for (double o = -0.75 * n; o < 0.75 * n; o += sp * d.range(0.8, 1.2)) {
       const double x = n / 2 + o * c, y = n / 2 + o * s, tilt = d.range(-0.03, 0.03);
-      line(layer, x - n * (s + tilt), y + n * (c - tilt), x + n * (s - tilt), y - n * (c + tilt), ink, width);
+      line(layer, x - n * (s + tilt), y + n * (c - tilt), x + n * (s - tilt), y - n * (c + tilt),
+           ink, width);
     }
     cv::compare(tone, (k + 0.7) / (layers + 1), mask, cv::CMP_GT);
     layer.copyTo(m, mask);
@@ -633,8 +662,9 @@ void style_mosaic(cv::Mat& m, Draw& d, const Palette& p) {
   std::vector<cv::Point2f> seeds(g * g);
   std::vector<cv::Vec3b> tiles(g * g);
   for (int i = 0; i < g * g; ++i) {
-    const float sx = static_cast<float>(d.range(0.1, 0.9)), sy = static_cast<float>(d.range(0.1, 0.9));
-    seeds[i] = {(i % g - 1 + sx) * cell, (i / g - 1 + sy) * cell};
+    const double sx = d.range(0.1, 0.9), sy = d.range(0.1, 0.9);
+    seeds[i] = {static_cast<float>((i % g - 1 + sx) * cell),
+                static_cast<float>((i / g - 1 + sy) * cell)};
     const double shade = tone.at<float>(i / g, i % g) * 5 + d.range(-0.7, 0.7);
     tiles[i] = pixel(jitter(d, p[std::clamp(static_cast<int>(shade), 0, 4)], 15));
   }

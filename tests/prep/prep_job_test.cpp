@@ -127,11 +127,16 @@ TEST(PrepJob, ResumesAfterAKillWithoutRedoingCommittedShards) {
   const pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    int produced = 0;
+    // Dies (as under kill -9) producing item 16, once the journal shows shard 2 committed:
+    // shards 0-2 hold items 0-12 and items 13-15 sit in an open 4th shard.
     run_prep_job(make_job(dir / "killed", [&](size_t item) {
-      // Items are produced in blocks of 16: the first block commits 3 shards and leaves items
-      // 13-15 in an open 4th shard; the process dies producing the second block.
-      if (++produced > 16) _exit(9);
+      if (item >= 16) {
+        for (int i = 0; i < 1000; ++i) {
+          if (testing::read_text(dir / "killed" / kPrepJournalName).find("shard-00002.h5") != std::string::npos) _exit(9);
+          usleep(10000);
+        }
+        _exit(8);
+      }
       return draw(item);
     }));
     _exit(0);
