@@ -1,0 +1,74 @@
+// Feature statistics for the style losses, and sqrtm_psd as a custom autograd function.
+#include "losses/feature_statistics.h"
+
+#include <torch/csrc/autograd/custom_function.h>
+
+namespace varstyle {
+
+namespace {
+
+at::Tensor flatten_positions(const at::Tensor& features) {
+  TORCH_CHECK(features.dim() == 4, "feature maps must be [B, C, H, W], got ", features.sizes());
+  return features.flatten(2);  // [B, C, N]
+}
+
+struct SqrtmPsd : public torch::autograd::Function<SqrtmPsd> {
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& matrices,
+                            double eps) {
+    at::Tensor eigenvalues, eigenvectors;
+    std::tie(eigenvalues, eigenvectors) = at::linalg_eigh(matrices);
+    // The value uses the exact roots (tiny negative eigenvalues from rounding become 0); only the
+    // backward kernel uses clamped roots, where 1 / (s_i + s_j) would otherwise be infinite.
+    const at::Tensor roots = eigenvalues.clamp_min(0.0).sqrt();
+    ctx->save_for_backward({eigenvalues.clamp_min(eps).sqrt(), eigenvectors});
+    return at::matmul(eigenvectors * roots.unsqueeze(-2), eigenvectors.transpose(-1, -2));
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const at::Tensor& roots = saved[0];
+    const at::Tensor& vectors = saved[1];
+    const at::Tensor grad = grads[0];
+    // Symmetrise: only the symmetric part of dS is reachable from a symmetric input.
+    const at::Tensor symmetric = 0.5 * (grad + grad.transpose(-1, -2));
+    const at::Tensor in_basis = at::matmul(at::matmul(vectors.transpose(-1, -2), symmetric), vectors);
+    const at::Tensor kernel = 1.0 / (roots.unsqueeze(-1) + roots.unsqueeze(-2));
+    const at::Tensor result = at::matmul(at::matmul(vectors, in_basis * kernel), vectors.transpose(-1, -2));
+    return {result, at::Tensor()};
+  }
+};
+
+}  // namespace
+
+at::Tensor gram_matrix(const at::Tensor& features) {
+  const at::Tensor flat = flatten_positions(features);
+  const double normaliser = static_cast<double>(flat.size(1) * flat.size(2));
+  return at::bmm(flat, flat.transpose(1, 2)) / normaliser;
+}
+
+at::Tensor channel_mean(const at::Tensor& features) { return flatten_positions(features).mean(2); }
+
+at::Tensor channel_std(const at::Tensor& features, double eps) {
+  return (flatten_positions(features).var(2, /*unbiased=*/true) + eps).sqrt();
+}
+
+at::Tensor channel_covariance(const at::Tensor& features) {
+  const at::Tensor flat = flatten_positions(features);
+  TORCH_CHECK(flat.size(2) > 1, "covariance needs at least two positions");
+  const at::Tensor centred = flat - flat.mean(2, /*keepdim=*/true);
+  return at::bmm(centred, centred.transpose(1, 2)) / static_cast<double>(flat.size(2) - 1);
+}
+
+at::Tensor swag_smooth(const at::Tensor& features) {
+  const at::Tensor flat = flatten_positions(features);
+  return at::softmax(flat, /*dim=*/2).view_as(features);
+}
+
+at::Tensor sqrtm_psd(const at::Tensor& matrices, double eps) {
+  TORCH_CHECK(matrices.dim() >= 2 && matrices.size(-1) == matrices.size(-2),
+              "sqrtm_psd needs square matrices, got ", matrices.sizes());
+  return SqrtmPsd::apply(matrices, eps);
+}
+
+}  // namespace varstyle

@@ -1,0 +1,72 @@
+// Gram, moment and Gaussian-W2 style losses over loss-network taps.
+#include "losses/style_losses.h"
+
+#include "losses/feature_statistics.h"
+
+namespace varstyle {
+
+namespace {
+
+at::Tensor zero_like_first(const std::vector<TapPair>& taps) {
+  TORCH_CHECK(!taps.empty(), "a style loss needs at least one tap");
+  return at::zeros({}, taps.front().output.options());
+}
+
+// A statistic of a single style image may serve a whole batch.
+at::Tensor broadcast_batch(const at::Tensor& statistic, int64_t batch) {
+  if (statistic.size(0) == batch) return statistic;
+  TORCH_CHECK(statistic.size(0) == 1, "style batch ", statistic.size(0), " does not match ", batch);
+  std::vector<int64_t> sizes = statistic.sizes().vec();
+  sizes[0] = batch;
+  return statistic.expand(sizes);
+}
+
+}  // namespace
+
+at::Tensor style_gram_loss(const std::vector<TapPair>& taps, bool swag) {
+  at::Tensor total = zero_like_first(taps);
+  for (const auto& tap : taps) {
+    const at::Tensor output = swag ? swag_smooth(tap.output) : tap.output;
+    const at::Tensor target = swag ? swag_smooth(tap.target) : tap.target;
+    const at::Tensor difference =
+        gram_matrix(output) - broadcast_batch(gram_matrix(target), output.size(0));
+    total = total + tap.weight * difference.pow(2).sum({1, 2}).mean();
+  }
+  return total;
+}
+
+at::Tensor style_moments_loss(const std::vector<TapPair>& taps) {
+  at::Tensor total = zero_like_first(taps);
+  for (const auto& tap : taps) {
+    const int64_t batch = tap.output.size(0);
+    const at::Tensor mean_difference = channel_mean(tap.output) - broadcast_batch(channel_mean(tap.target), batch);
+    const at::Tensor std_difference = channel_std(tap.output) - broadcast_batch(channel_std(tap.target), batch);
+    total = total + tap.weight * (mean_difference.pow(2).mean() + std_difference.pow(2).mean());
+  }
+  return total;
+}
+
+at::Tensor gaussian_w2(const at::Tensor& mean_x, const at::Tensor& covariance_x,
+                       const at::Tensor& mean_y, const at::Tensor& covariance_y, double eps) {
+  const at::Tensor root_y = sqrtm_psd(covariance_y, eps);
+  const at::Tensor middle = at::matmul(at::matmul(root_y, covariance_x), root_y);
+  const at::Tensor cross = sqrtm_psd(0.5 * (middle + middle.transpose(-1, -2)), eps);
+  const auto trace = [](const at::Tensor& m) { return m.diagonal(0, -2, -1).sum(-1); };
+  return (mean_x - mean_y).pow(2).sum(-1) + trace(covariance_x) + trace(covariance_y) - 2.0 * trace(cross);
+}
+
+at::Tensor style_w2_loss(const std::vector<TapPair>& taps, double eps, bool swag) {
+  at::Tensor total = zero_like_first(taps);
+  for (const auto& tap : taps) {
+    const at::Tensor output = swag ? swag_smooth(tap.output) : tap.output;
+    const at::Tensor target = swag ? swag_smooth(tap.target) : tap.target;
+    const int64_t batch = output.size(0);
+    const at::Tensor w2 = gaussian_w2(channel_mean(output), channel_covariance(output),
+                                      broadcast_batch(channel_mean(target), batch),
+                                      broadcast_batch(channel_covariance(target), batch), eps);
+    total = total + tap.weight * w2.mean();
+  }
+  return total;
+}
+
+}  // namespace varstyle
