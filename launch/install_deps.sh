@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libtorch-dev
   libopenmpi-dev openmpi-bin
+  slurm-wlm munge
   libhdf5-dev hdf5-tools
   libyaml-cpp-dev
   libgtest-dev

@@ -178,6 +178,35 @@ void apply_override(YAML::Node root, const Override& o) {
   chain.back()[o.key_path.back()] = o.value;
 }
 
+// Checks between keys that no single key's constraint can express.
+void validate_relations(const Config& config, const YAML::Node& root, const config_schema::Locate& locate) {
+  auto fail = [&](const std::string& path, const std::string& reason) {
+    YAML::Node node = root;
+    size_t start = 0;
+    while (node && start <= path.size()) {  // the deepest node of `path` present, for its line
+      const size_t dot = path.find('.', start);
+      YAML::Node child = node[path.substr(start, dot - start)];
+      if (!child) break;
+      node = child;
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    throw ConfigError(fmt::format("{}: {}: {}", locate(path, node), path, reason));
+  };
+  const auto& loss = config.loss;
+  if (!loss.style_layer_weights.empty() && loss.style_layer_weights.size() != loss.style_layers.size())
+    fail("loss.style_layer_weights", fmt::format("has {} weights for {} style_layers",
+                                                 loss.style_layer_weights.size(), loss.style_layers.size()));
+  if (loss.style_layers.empty() && (loss.style_gram > 0 || loss.style_moments > 0 || loss.style_w2 > 0))
+    fail("loss.style_layers", "is empty but a style loss has a weight");
+  if (loss.content_layers.empty() && loss.content > 0)
+    fail("loss.content_layers", "is empty but loss.content has a weight");
+  if (loss.content_target == "adain" && loss.content > 0 &&
+      (loss.network != "vgg19" || loss.content_layers != std::vector<std::string>{"relu4_1"}))
+    fail("loss.content_target", "'adain' compares VGG relu4_1 features with the AdaIN target; it needs "
+                                "loss.network: vgg19 and loss.content_layers: [relu4_1] (or use 'content')");
+}
+
 Config load_from_node(YAML::Node root, const config_schema::Locate& locate) {
   Config config;
   if (root.IsNull()) return config;
@@ -187,6 +216,7 @@ Config load_from_node(YAML::Node root, const config_schema::Locate& locate) {
   Loader loader(root, "", locate);
   config.visit(loader);
   loader.reject_unknown_keys();
+  validate_relations(config, root, locate);
   return config;
 }
 

@@ -43,6 +43,83 @@ struct DataConfig {
   }
 };
 
+struct ModelConfig {
+  std::string kind = "vst";            // vst | wae | adain | linear
+  double width = 1.0;                  // channel multiplier of every network (0.25: CPU demos)
+  std::string encoder_weights;         // VGG19 weights: Keras .h5 or torch zip; "" = random
+  std::string padding = "reflect";     // reflect | zero, for encoder and decoder convolutions
+  int64_t latent_dim = 64;             // style code size (vst; wae's style part)
+  int64_t content_dim = 64;            // wae: channels of the content part of the latent
+  int64_t adain_stages = 1;            // vst: AdaIN at relu4_1 (1), also at 1-2 later decoder stages
+  std::string content_encoder = "vgg"; // vst: vgg (frozen prefix to relu4_1) | shallow (trained)
+  int64_t linear_dim = 32;             // linear: size of the transformation matrix
+  int64_t init_seed = 0;               // seed of every randomly initialised weight
+
+  template <typename V>
+  void visit(V& v) {
+    v("kind", kind, Choices{{"vst", "wae", "adain", "linear"}});
+    v("width", width, Range{0.01, 4.0});
+    v("encoder_weights", encoder_weights);
+    v("padding", padding, Choices{{"reflect", "zero"}});
+    v("latent_dim", latent_dim, Range{1, 4096});
+    v("content_dim", content_dim, Range{1, 4096});
+    v("adain_stages", adain_stages, Range{1, 3});
+    v("content_encoder", content_encoder, Choices{{"vgg", "shallow"}});
+    v("linear_dim", linear_dim, Range{2, 256});
+    v("init_seed", init_seed, Range{0, 9007199254740991.0});
+  }
+};
+
+// Loss weights (0 = the term is not computed at all) and the loss network.
+struct LossConfig {
+  std::string network = "vgg19";       // loss network: vgg19 | resnet
+  std::string network_weights;         // "" = model.encoder_weights for vgg19, random for resnet
+  bool swag = false;                   // SWAG smoothing before Gram / W2 (Wang, Li & Vasconcelos)
+  double content = 1.0;
+  std::vector<std::string> content_layers = {"relu4_1"};
+  std::string content_target = "adain";  // adain: the AdaIN target (vst, adain) | content
+  double style_gram = 1.0;
+  double style_moments = 0.0;
+  double style_w2 = 0.0;
+  double w2_eps = 1e-5;                // eigenvalue floor in the W2 square roots' backward
+  std::vector<std::string> style_layers = {"relu1_1", "relu2_1", "relu3_1", "relu4_1"};
+  std::vector<double> style_layer_weights;  // one per style layer; empty = 1 each
+  double disentangle = 0.0;
+  double disentangle_margin = 0.0;
+  double kl = 0.0;
+  int64_t kl_warmup = 0;               // steps over which the KL weight rises linearly from 0
+  double mmd = 0.0;                    // wae: MMD of latent codes against N(0, I)
+  double logvar = 0.0;                 // wae: lambda of the log-variance regulariser
+  std::string logvar_on = "content";   // content | style | both
+  double reconstruction = 0.0;         // wae: reconstruction of the content image
+  double tv = 0.0;
+
+  template <typename V>
+  void visit(V& v) {
+    v("network", network, Choices{{"vgg19", "resnet"}});
+    v("network_weights", network_weights);
+    v("swag", swag);
+    v("content", content, Range{0, 1e12});
+    v("content_layers", content_layers);
+    v("content_target", content_target, Choices{{"adain", "content"}});
+    v("style_gram", style_gram, Range{0, 1e12});
+    v("style_moments", style_moments, Range{0, 1e12});
+    v("style_w2", style_w2, Range{0, 1e12});
+    v("w2_eps", w2_eps, Range{1e-12, 1.0});
+    v("style_layers", style_layers);
+    v("style_layer_weights", style_layer_weights, Range{0, 1e12});
+    v("disentangle", disentangle, Range{0, 1e12});
+    v("disentangle_margin", disentangle_margin, Range{0, 1e12});
+    v("kl", kl, Range{0, 1e12});
+    v("kl_warmup", kl_warmup, Range{0, 1e12});
+    v("mmd", mmd, Range{0, 1e12});
+    v("logvar", logvar, Range{0, 1e12});
+    v("logvar_on", logvar_on, Choices{{"content", "style", "both"}});
+    v("reconstruction", reconstruction, Range{0, 1e12});
+    v("tv", tv, Range{0, 1e12});
+  }
+};
+
 struct TrainConfig {
   int64_t seed = 0;               // keys every random stream: sampler order, crops, flips
   int64_t threads = 0;            // CPU threads per rank; 0 = cores / ranks on the node
@@ -56,11 +133,15 @@ struct TrainConfig {
 
 struct Config {
   DataConfig data;
+  ModelConfig model;
+  LossConfig loss;
   TrainConfig train;
 
   template <typename V>
   void visit(V& v) {
     v("data", data);
+    v("model", model);
+    v("loss", loss);
     v("train", train);
   }
 };

@@ -1,0 +1,59 @@
+// AdainModel: AdaIN target, decoder training step, alpha and feature interpolation.
+#include "models/adain_model.h"
+
+#include <torch/csrc/autograd/grad_mode.h>
+
+#include "nets/adain.h"
+
+namespace varstyle {
+
+AdainModel::AdainModel(const Config& config) : loss_(config.loss) {
+  networks_ = build_networks(config, {"relu4_1"});
+  register_module("vgg", networks_.vgg);
+  add_frozen(networks_.vgg);
+  if (networks_.loss != networks_.vgg) {
+    register_module("loss_network", networks_.loss);
+    add_frozen(networks_.loss);
+  }
+  decoder_ = register_module("decoder", std::make_shared<Decoder>(config.model.width, config.model.padding));
+  criterion_ = std::make_unique<PerceptualCriterion>(config.loss, networks_.loss);
+}
+
+at::Tensor AdainModel::encode(const at::Tensor& images) {
+  torch::NoGradGuard no_grad;
+  return networks_.vgg->features(images, {"relu4_1"}).at("relu4_1");
+}
+
+LossTerms AdainModel::training_step(const StepInput& input) {
+  const at::Tensor content = encode(input.content);
+  const FeatureMap style_features = criterion_->target_features(input.style, criterion_->style_taps());
+  const at::Tensor target = adain(content, encode(input.style));
+  const at::Tensor output = decoder_->forward(target);
+  const FeatureMap output_features = criterion_->output_features(output);
+  LossTerms terms;
+  if (loss_.content_target == "adain") {
+    criterion_->add_content_term(terms, output_features, {{"relu4_1", target}});
+  } else {
+    criterion_->add_content_term(terms, output_features, criterion_->target_features(input.content, loss_.content_layers));
+  }
+  criterion_->add_style_terms(terms, output_features, style_features);
+  criterion_->add_tv_term(terms, output);
+  return terms;
+}
+
+at::Tensor AdainModel::stylize(const at::Tensor& content, const at::Tensor& style, double alpha) {
+  const at::Tensor features = encode(content);
+  const at::Tensor target = adain(features, encode(style));
+  return decoder_->forward(alpha * target + (1.0 - alpha) * features);
+}
+
+at::Tensor AdainModel::interpolate(const at::Tensor& content, const std::vector<at::Tensor>& styles,
+                                   const std::vector<double>& weights) {
+  TORCH_CHECK(!styles.empty() && styles.size() == weights.size(), "interpolate needs one weight per style");
+  const at::Tensor features = encode(content);
+  at::Tensor target = weights[0] * adain(features, encode(styles[0]));
+  for (size_t i = 1; i < styles.size(); ++i) target = target + weights[i] * adain(features, encode(styles[i]));
+  return decoder_->forward(target);
+}
+
+}  // namespace varstyle

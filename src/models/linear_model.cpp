@@ -1,0 +1,100 @@
+// LinearModel and its transformation module.
+#include "models/linear_model.h"
+
+#include <torch/csrc/autograd/grad_mode.h>
+
+#include <fmt/format.h>
+
+#include "losses/feature_statistics.h"
+
+namespace varstyle {
+
+LinearTransform::LinearTransform(int64_t channels, int64_t dimension) : dimension_(dimension) {
+  const std::vector<int64_t> widths = {channels, std::max<int64_t>(dimension, channels / 2),
+                                       std::max<int64_t>(dimension, channels / 4), dimension};
+  for (const char* branch : {"content", "style"}) {
+    auto& convs = std::string(branch) == "content" ? content_convs_ : style_convs_;
+    for (size_t i = 0; i + 1 < widths.size(); ++i)
+      convs.push_back(register_module(fmt::format("{}_conv{}", branch, i + 1),
+                                      torch::nn::Conv2d(torch::nn::Conv2dOptions(widths[i], widths[i + 1], 3).padding(1))));
+  }
+  content_fc_ = register_module("content_fc", torch::nn::Linear(dimension * dimension, dimension * dimension));
+  style_fc_ = register_module("style_fc", torch::nn::Linear(dimension * dimension, dimension * dimension));
+  compress_ = register_module("compress", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, dimension, 1)));
+  uncompress_ = register_module("uncompress", torch::nn::Conv2d(torch::nn::Conv2dOptions(dimension, channels, 1)));
+}
+
+at::Tensor LinearTransform::branch_matrix(bool style, const at::Tensor& centred) {
+  auto& convs = style ? style_convs_ : content_convs_;
+  at::Tensor x = centred;
+  for (size_t i = 0; i < convs.size(); ++i) {
+    x = convs[i]->forward(x);
+    if (i + 1 < convs.size()) x = at::relu(x);
+  }
+  const at::Tensor flat = x.flatten(2);  // [B, d, hw]
+  const at::Tensor covariance = at::bmm(flat, flat.transpose(1, 2)) / static_cast<double>(flat.size(2));
+  auto& fc = style ? style_fc_ : content_fc_;
+  return fc->forward(covariance.flatten(1)).view({-1, dimension_, dimension_});
+}
+
+at::Tensor LinearTransform::forward(const at::Tensor& content, const at::Tensor& style) {
+  const at::Tensor content_mean = channel_mean(content).unsqueeze(-1).unsqueeze(-1);
+  const at::Tensor style_mean = channel_mean(style).unsqueeze(-1).unsqueeze(-1);
+  const at::Tensor content_centred = content - content_mean;
+  const at::Tensor style_centred = style - style_mean;
+  const at::Tensor matrix = at::bmm(branch_matrix(true, style_centred), branch_matrix(false, content_centred));
+  const at::Tensor compressed = compress_->forward(content_centred);  // [B, d, h, w]
+  const at::Tensor transformed = at::bmm(matrix, compressed.flatten(2)).view_as(compressed);
+  return uncompress_->forward(transformed) + style_mean;
+}
+
+LinearModel::LinearModel(const Config& config) : content_layers_(config.loss.content_layers) {
+  networks_ = build_networks(config, {"relu4_1"});
+  register_module("vgg", networks_.vgg);
+  add_frozen(networks_.vgg);
+  if (networks_.loss != networks_.vgg) {
+    register_module("loss_network", networks_.loss);
+    add_frozen(networks_.loss);
+  }
+  transform_ = register_module("transform", std::make_shared<LinearTransform>(networks_.vgg->tap_channels("relu4_1"),
+                                                                               config.model.linear_dim));
+  decoder_ = register_module("decoder", std::make_shared<Decoder>(config.model.width, config.model.padding));
+  criterion_ = std::make_unique<PerceptualCriterion>(config.loss, networks_.loss);
+}
+
+at::Tensor LinearModel::encode(const at::Tensor& images) {
+  torch::NoGradGuard no_grad;
+  return networks_.vgg->features(images, {"relu4_1"}).at("relu4_1");
+}
+
+LossTerms LinearModel::training_step(const StepInput& input) {
+  const FeatureMap style_features = criterion_->target_features(input.style, criterion_->style_taps());
+  const at::Tensor output = decoder_->forward(transform_->forward(encode(input.content), encode(input.style)));
+  const FeatureMap output_features = criterion_->output_features(output);
+  LossTerms terms;
+  // Li et al. compare with the content image's own features, not a transformed target.
+  criterion_->add_content_term(terms, output_features, criterion_->target_features(input.content, content_layers_));
+  criterion_->add_style_terms(terms, output_features, style_features);
+  criterion_->add_tv_term(terms, output);
+  return terms;
+}
+
+at::Tensor LinearModel::stylize(const at::Tensor& content, const at::Tensor& style, double alpha) {
+  const at::Tensor features = encode(content);
+  const at::Tensor transformed = transform_->forward(features, encode(style).expand({features.size(0), -1, -1, -1}));
+  return decoder_->forward(alpha * transformed + (1.0 - alpha) * features);
+}
+
+at::Tensor LinearModel::interpolate(const at::Tensor& content, const std::vector<at::Tensor>& styles,
+                                    const std::vector<double>& weights) {
+  TORCH_CHECK(!styles.empty() && styles.size() == weights.size(), "interpolate needs one weight per style");
+  const at::Tensor features = encode(content);
+  at::Tensor mixed;
+  for (size_t i = 0; i < styles.size(); ++i) {
+    const at::Tensor part = weights[i] * transform_->forward(features, encode(styles[i]).expand({features.size(0), -1, -1, -1}));
+    mixed = i == 0 ? part : mixed + part;
+  }
+  return decoder_->forward(mixed);
+}
+
+}  // namespace varstyle

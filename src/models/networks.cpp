@@ -1,0 +1,76 @@
+// Building, loading and freezing the encoder VGG and the loss network.
+#include "models/networks.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "nets/resnet.h"
+
+namespace varstyle {
+
+namespace {
+
+std::string deepest_vgg_tap(const std::vector<std::string>& taps) {
+  static const std::vector<std::string> order = [] {
+    std::vector<std::string> names;
+    for (const auto& layer : Vgg19::full_layers(1.0)) names.push_back("relu" + layer.name.substr(4));
+    return names;
+  }();
+  size_t deepest = 0;
+  for (const auto& tap : taps) {
+    auto it = std::find(order.begin(), order.end(), tap);
+    if (it == order.end())
+      throw ConfigError(fmt::format("vgg19 has no tap '{}' (taps: {})", tap, fmt::join(order, ", ")));
+    deepest = std::max(deepest, static_cast<size_t>(it - order.begin()));
+  }
+  return order[deepest];
+}
+
+std::vector<std::string> loss_taps(const LossConfig& loss) {
+  std::vector<std::string> taps = loss.style_layers;
+  taps.insert(taps.end(), loss.content_layers.begin(), loss.content_layers.end());
+  return taps;
+}
+
+std::shared_ptr<Vgg19> make_vgg(const ModelConfig& model, const std::string& last_tap, const std::string& weights) {
+  auto vgg = std::make_shared<Vgg19>(Vgg19Options{model.width, model.padding, last_tap});
+  if (!weights.empty()) vgg->load(weights);
+  vgg->freeze();
+  return vgg;
+}
+
+}  // namespace
+
+Networks build_networks(const Config& config, const std::vector<std::string>& encoder_taps) {
+  const ModelConfig& model = config.model;
+  const LossConfig& loss = config.loss;
+  if (model.encoder_weights.empty())
+    spdlog::warn("model.encoder_weights is not set: VGG19 uses random weights (seed model.init_seed); "
+                 "stylisation quality will be below that of pretrained weights");
+  Networks networks;
+  const bool shared = loss.network == "vgg19" &&
+                      (loss.network_weights.empty() || loss.network_weights == model.encoder_weights);
+  std::vector<std::string> vgg_taps = encoder_taps;
+  if (shared) {
+    auto taps = loss_taps(loss);
+    vgg_taps.insert(vgg_taps.end(), taps.begin(), taps.end());
+  }
+  networks.vgg = make_vgg(model, deepest_vgg_tap(vgg_taps), model.encoder_weights);
+  if (shared) {
+    networks.loss = networks.vgg;
+  } else if (loss.network == "vgg19") {
+    networks.loss = make_vgg(model, deepest_vgg_tap(loss_taps(loss)), loss.network_weights);
+  } else {
+    auto resnet = std::make_shared<ResNet>(model.width);
+    if (!loss.network_weights.empty()) resnet->load(loss.network_weights);
+    resnet->freeze();
+    networks.loss = resnet;
+  }
+  return networks;
+}
+
+}  // namespace varstyle

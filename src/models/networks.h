@@ -1,0 +1,23 @@
+// The frozen networks a model uses: one VGG19 built as deep as the encoder and (when shared) the
+// loss taps need, and the loss network (the same VGG, a separately loaded VGG, or a ResNet).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "nets/vgg19.h"
+
+namespace varstyle {
+
+struct Networks {
+  std::shared_ptr<Vgg19> vgg;              // frozen encoder
+  std::shared_ptr<FeatureNetwork> loss;    // frozen loss network (may be `vgg` itself)
+};
+
+// `encoder_taps`: the VGG taps the model reads itself (e.g. relu3_1, relu4_1). Loads the
+// configured weights (or warns once that random weights are used) and freezes both networks.
+Networks build_networks(const Config& config, const std::vector<std::string>& encoder_taps);
+
+}  // namespace varstyle

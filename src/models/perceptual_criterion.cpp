@@ -1,0 +1,56 @@
+// PerceptualCriterion: configured content, style and TV terms over a FeatureNetwork.
+#include "models/perceptual_criterion.h"
+
+#include <torch/csrc/autograd/grad_mode.h>
+
+#include <algorithm>
+
+#include "losses/image_losses.h"
+#include "losses/style_losses.h"
+
+namespace varstyle {
+
+PerceptualCriterion::PerceptualCriterion(const LossConfig& config, std::shared_ptr<FeatureNetwork> network)
+    : config_(config), network_(std::move(network)) {
+  if (config.style_gram > 0 || config.style_moments > 0 || config.style_w2 > 0) style_taps_ = config.style_layers;
+  output_taps_ = style_taps_;
+  if (config.content > 0)
+    for (const auto& tap : config.content_layers)
+      if (std::find(output_taps_.begin(), output_taps_.end(), tap) == output_taps_.end()) output_taps_.push_back(tap);
+  for (const auto& tap : output_taps_) network_->tap_channels(tap);  // unknown taps fail here, at build time
+}
+
+FeatureMap PerceptualCriterion::output_features(const at::Tensor& images) {
+  return network_->features(images, output_taps_);
+}
+
+FeatureMap PerceptualCriterion::target_features(const at::Tensor& images, const std::vector<std::string>& taps) {
+  torch::NoGradGuard no_grad;
+  return network_->features(images, taps);
+}
+
+void PerceptualCriterion::add_style_terms(LossTerms& terms, const FeatureMap& output, const FeatureMap& style) const {
+  if (style_taps_.empty()) return;
+  std::vector<TapPair> pairs;
+  for (size_t i = 0; i < style_taps_.size(); ++i) {
+    const double weight = config_.style_layer_weights.empty() ? 1.0 : config_.style_layer_weights[i];
+    pairs.push_back({output.at(style_taps_[i]), style.at(style_taps_[i]), weight});
+  }
+  terms.add("style_gram", config_.style_gram, [&] { return style_gram_loss(pairs, config_.swag); });
+  terms.add("style_moments", config_.style_moments, [&] { return style_moments_loss(pairs); });
+  terms.add("style_w2", config_.style_w2, [&] { return style_w2_loss(pairs, config_.w2_eps, config_.swag); });
+}
+
+void PerceptualCriterion::add_content_term(LossTerms& terms, const FeatureMap& output, const FeatureMap& target) const {
+  terms.add("content", config_.content, [&] {
+    std::vector<TapPair> pairs;
+    for (const auto& tap : config_.content_layers) pairs.push_back({output.at(tap), target.at(tap).detach(), 1.0});
+    return content_loss(pairs);
+  });
+}
+
+void PerceptualCriterion::add_tv_term(LossTerms& terms, const at::Tensor& images) const {
+  terms.add("tv", config_.tv, [&] { return total_variation_loss(images); });
+}
+
+}  // namespace varstyle

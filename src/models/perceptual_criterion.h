@@ -1,0 +1,39 @@
+// The configured perceptual loss terms shared by every model: content (feature MSE at the
+// content taps), style Gram / moments / W2 at the style taps (optionally SWAG-smoothed), and
+// total variation, each computed only when its weight is positive.
+#pragma once
+
+#include <memory>
+
+#include "core/config.h"
+#include "models/style_model.h"
+#include "nets/feature_network.h"
+
+namespace varstyle {
+
+class PerceptualCriterion {
+ public:
+  PerceptualCriterion(const LossConfig& config, std::shared_ptr<FeatureNetwork> network);
+
+  // Taps of generated images (content and style taps with a positive weight).
+  const std::vector<std::string>& output_taps() const { return output_taps_; }
+  const std::vector<std::string>& style_taps() const { return style_taps_; }
+  FeatureNetwork& network() { return *network_; }
+
+  // Loss-network features of generated images (with gradient) and of targets (without).
+  FeatureMap output_features(const at::Tensor& images);
+  FeatureMap target_features(const at::Tensor& images, const std::vector<std::string>& taps);
+
+  void add_style_terms(LossTerms& terms, const FeatureMap& output, const FeatureMap& style) const;
+  // `target` holds features at every content tap (of the content image, or the AdaIN target).
+  void add_content_term(LossTerms& terms, const FeatureMap& output, const FeatureMap& target) const;
+  void add_tv_term(LossTerms& terms, const at::Tensor& images) const;
+
+ private:
+  LossConfig config_;
+  std::shared_ptr<FeatureNetwork> network_;
+  std::vector<std::string> style_taps_;
+  std::vector<std::string> output_taps_;
+};
+
+}  // namespace varstyle

@@ -1,0 +1,85 @@
+// The one interface the trainer and the evaluator drive every model through: a training step
+// returning named, weighted loss terms, and the inference API (stylize; encode_style, decode,
+// interpolate and sample where the model has a style code).
+#pragma once
+
+#include <torch/nn/module.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/config.h"
+#include "nets/feature_network.h"
+
+namespace varstyle {
+
+struct StepInput {
+  at::Tensor content;                 // [B, 3, H, W] in [0, 1]
+  at::Tensor style;                   // [B, 3, H, W] in [0, 1]
+  // One key per sample for its latent noise, e.g. mix(seed, step, global position), so that a
+  // sample's noise is the same whatever the number of ranks. Empty: keys from (step, row).
+  std::vector<uint64_t> noise_keys;
+  int64_t step = 0;
+};
+
+// Weighted loss terms in the order computed; a term whose weight is 0 is never computed.
+class LossTerms {
+ public:
+  void add(const std::string& name, double weight, const std::function<at::Tensor()>& compute);
+  const std::vector<std::pair<std::string, at::Tensor>>& terms() const { return terms_; }
+  at::Tensor total() const;
+
+ private:
+  std::vector<std::pair<std::string, at::Tensor>> terms_;
+};
+
+class StyleModel : public torch::nn::Module {
+ public:
+  virtual std::string kind() const = 0;
+  virtual LossTerms training_step(const StepInput& input) = 0;
+  // alpha in [0, 1] trades content (0: the content's own reconstruction path) against style (1).
+  virtual at::Tensor stylize(const at::Tensor& content, const at::Tensor& style, double alpha = 1.0) = 0;
+  // Mixes several styles with weights (codes for vst/wae, features for adain/linear).
+  virtual at::Tensor interpolate(const at::Tensor& content, const std::vector<at::Tensor>& styles,
+                                 const std::vector<double>& weights);
+
+  virtual bool has_style_code() const { return false; }
+  virtual at::Tensor encode_style(const at::Tensor& style);   // [B, D]; throws if no code
+  virtual at::Tensor decode(const at::Tensor& content, const at::Tensor& code, double alpha = 1.0);
+  // `count` new styles drawn from N(0, I) with `seed`, applied to one content image.
+  at::Tensor sample(const at::Tensor& content, int64_t count, uint64_t seed);
+
+  std::vector<at::Tensor> trainable_parameters();
+  // Frozen networks stay in evaluation mode whatever the trainer asks.
+  void train(bool on = true) override;
+  std::string describe() const;  // kind and networks, for logs and reports
+
+ protected:
+  void add_frozen(const std::shared_ptr<FeatureNetwork>& network);
+  [[noreturn]] void unsupported(const std::string& operation) const;
+
+ private:
+  std::vector<std::shared_ptr<FeatureNetwork>> frozen_;
+};
+
+// Standard normal draws, one generator per key: [keys.size(), shape...].
+at::Tensor keyed_normal(const std::vector<uint64_t>& keys, at::IntArrayRef shape, const at::TensorOptions& options);
+// The keys of a step: given, or derived from (step, row, stream) when none were given.
+std::vector<uint64_t> noise_keys_for(const StepInput& input, uint64_t stream);
+
+// Builds the model named by config.model.kind with weights drawn from model.init_seed and the
+// loss network of config.loss. Throws ConfigError naming the key for an impossible combination.
+std::shared_ptr<StyleModel> make_model(const Config& config);
+
+}  // namespace varstyle
+
+namespace varstyle {
+
+// z = mu + exp(log_variance / 2) * eps, eps ~ N(0, I) drawn per row from `keys` (the
+// reparameterisation trick: differentiable in mu and log_variance).
+at::Tensor reparameterise(const at::Tensor& mean, const at::Tensor& log_variance,
+                          const std::vector<uint64_t>& keys);
+
+}  // namespace varstyle

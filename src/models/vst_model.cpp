@@ -1,0 +1,105 @@
+// VstModel: training step with the reparameterised style code, and the inference API.
+#include "models/vst_model.h"
+
+#include <torch/csrc/autograd/grad_mode.h>
+
+#include <algorithm>
+
+#include "losses/latent_losses.h"
+
+namespace varstyle {
+
+VstModel::VstModel(const Config& config)
+    : loss_(config.loss), shallow_(config.model.content_encoder == "shallow") {
+  networks_ = build_networks(config, {"relu3_1", "relu4_1"});
+  register_module("vgg", networks_.vgg);
+  add_frozen(networks_.vgg);
+  if (networks_.loss != networks_.vgg) {
+    register_module("loss_network", networks_.loss);
+    add_frozen(networks_.loss);
+  }
+  decoder_ = register_module("decoder", std::make_shared<Decoder>(config.model.width, config.model.padding));
+  if (shallow_) shallow_encoder_ = register_module("content_encoder", std::make_shared<ShallowEncoder>(config.model.width));
+  style_encoder_ = register_module(
+      "style_encoder", std::make_shared<StyleEncoder>(networks_.vgg->tap_channels("relu3_1"), config.model.latent_dim));
+  std::vector<int64_t> channels = {decoder_->input_channels()};
+  const auto later = decoder_->stage_channels();
+  channels.insert(channels.end(), later.begin(), later.begin() + (config.model.adain_stages - 1));
+  to_adain_ = register_module("to_adain", std::make_shared<StyleToAdain>(config.model.latent_dim, channels));
+  criterion_ = std::make_unique<PerceptualCriterion>(config.loss, networks_.loss);
+}
+
+at::Tensor VstModel::content_features(const at::Tensor& images) {
+  if (shallow_) return shallow_encoder_->forward(images);
+  torch::NoGradGuard no_grad;
+  return networks_.vgg->features(images, {"relu4_1"}).at("relu4_1");
+}
+
+GaussianCode VstModel::style_code(const at::Tensor& images) {
+  return style_encoder_->forward(networks_.vgg->features(images, {"relu3_1"}).at("relu3_1"));
+}
+
+at::Tensor VstModel::decode_features(const at::Tensor& features, const at::Tensor& code, double alpha) {
+  std::vector<Modulation> modulations = to_adain_->forward(code);
+  for (auto& modulation : modulations) modulation.alpha = alpha;
+  const at::Tensor target = modulate(features, modulations.front());
+  return decoder_->forward(target, std::vector<Modulation>(modulations.begin() + 1, modulations.end()));
+}
+
+LossTerms VstModel::training_step(const StepInput& input) {
+  const at::Tensor content = content_features(input.content);
+  // E_s reads VGG relu3_1; with a shared VGG loss network one pass gives both.
+  const bool shared = networks_.loss == networks_.vgg;
+  std::vector<std::string> style_taps = criterion_->style_taps();
+  if (shared) style_taps.push_back("relu3_1");
+  const FeatureMap style_features = criterion_->target_features(input.style, style_taps);
+  at::Tensor style_relu3_1;
+  if (shared) {
+    style_relu3_1 = style_features.at("relu3_1");
+  } else {
+    torch::NoGradGuard no_grad;
+    style_relu3_1 = networks_.vgg->features(input.style, {"relu3_1"}).at("relu3_1");
+  }
+  const GaussianCode code = style_encoder_->forward(style_relu3_1);
+  const at::Tensor z = reparameterise(code.mean, code.log_variance, noise_keys_for(input, 1));
+
+  std::vector<Modulation> modulations = to_adain_->forward(z);
+  const std::vector<Modulation> later(modulations.begin() + 1, modulations.end());
+  const at::Tensor target = modulate(content, modulations.front());
+  const at::Tensor output = decoder_->forward(target, later);
+  const FeatureMap output_features = criterion_->output_features(output);
+
+  LossTerms terms;
+  if (loss_.content_target == "adain" && !shallow_) {
+    criterion_->add_content_term(terms, output_features, {{"relu4_1", target}});
+  } else {
+    criterion_->add_content_term(terms, output_features, criterion_->target_features(input.content, loss_.content_layers));
+  }
+  criterion_->add_style_terms(terms, output_features, style_features);
+  const double warmup = loss_.kl_warmup > 0 ? std::min(1.0, static_cast<double>(input.step) / loss_.kl_warmup) : 1.0;
+  terms.add("kl", loss_.kl * warmup, [&] { return kl_divergence_loss(code.mean, code.log_variance); });
+  terms.add("disentangle", loss_.disentangle, [&] {
+    // A second stylisation with the same code z of other contents (the batch rolled by one):
+    // the two results' codes should be closer to each other than the first is to z.
+    const at::Tensor other = decoder_->forward(modulate(content.roll(1, 0), modulations.front()), later);
+    const at::Tensor code_1 = style_code(output).mean;
+    const at::Tensor code_2 = style_code(other).mean;
+    return disentangle_loss(code_1, code_2, z.detach(), loss_.disentangle_margin);
+  });
+  criterion_->add_tv_term(terms, output);
+  return terms;
+}
+
+at::Tensor VstModel::encode_style(const at::Tensor& style) { return style_code(style).mean; }
+
+at::Tensor VstModel::decode(const at::Tensor& content, const at::Tensor& code, double alpha) {
+  return decode_features(content_features(content), code, alpha);
+}
+
+at::Tensor VstModel::stylize(const at::Tensor& content, const at::Tensor& style, double alpha) {
+  at::Tensor code = encode_style(style);
+  if (code.size(0) != content.size(0)) code = code.expand({content.size(0), -1});
+  return decode(content, code, alpha);
+}
+
+}  // namespace varstyle

@@ -1,0 +1,43 @@
+// The variational style transfer model (Schopohl & Fuchsgruber 2019): content encoder (frozen
+// VGG19 to relu4_1, or a trained shallow encoder), variational style encoder E_s -> code z, an
+// MLP from z to AdaIN scales and biases (at relu4_1 and optionally later decoder stages), and a
+// mirrored decoder. Losses: content, style (Gram / moments / W2), KL, disentanglement, TV.
+#pragma once
+
+#include "models/networks.h"
+#include "models/perceptual_criterion.h"
+#include "models/style_model.h"
+#include "nets/decoder.h"
+#include "nets/encoders.h"
+
+namespace varstyle {
+
+class VstModel : public StyleModel {
+ public:
+  explicit VstModel(const Config& config);
+
+  std::string kind() const override { return "vst"; }
+  LossTerms training_step(const StepInput& input) override;
+  at::Tensor stylize(const at::Tensor& content, const at::Tensor& style, double alpha = 1.0) override;
+  bool has_style_code() const override { return true; }
+  at::Tensor encode_style(const at::Tensor& style) override;
+  at::Tensor decode(const at::Tensor& content, const at::Tensor& code, double alpha = 1.0) override;
+
+  // mu and log sigma^2 of the style code of `images`.
+  GaussianCode style_code(const at::Tensor& images);
+
+ private:
+  at::Tensor content_features(const at::Tensor& images);
+  at::Tensor decode_features(const at::Tensor& features, const at::Tensor& code, double alpha);
+
+  LossConfig loss_;
+  bool shallow_;
+  Networks networks_;
+  std::shared_ptr<ShallowEncoder> shallow_encoder_;
+  std::shared_ptr<StyleEncoder> style_encoder_;
+  std::shared_ptr<StyleToAdain> to_adain_;
+  std::shared_ptr<Decoder> decoder_;
+  std::unique_ptr<PerceptualCriterion> criterion_;
+};
+
+}  // namespace varstyle

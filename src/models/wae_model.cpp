@@ -1,0 +1,119 @@
+// WaeModel: split latent, reconstruction + transfer training step, MMD and log-variance terms.
+#include "models/wae_model.h"
+
+#include <torch/csrc/autograd/grad_mode.h>
+
+#include "losses/image_losses.h"
+#include "core/hash.h"
+#include "losses/latent_losses.h"
+
+namespace varstyle {
+
+namespace {
+
+// Content latents as samples for MMD: every position's vector, thinned to at most `limit` rows
+// with a fixed stride so that the cost stays small at any resolution.
+at::Tensor position_samples(const at::Tensor& map, int64_t limit) {
+  const at::Tensor rows = map.permute({0, 2, 3, 1}).reshape({-1, map.size(1)});
+  const int64_t stride = std::max<int64_t>(1, rows.size(0) / limit);
+  return rows.slice(0, 0, rows.size(0), stride);
+}
+
+}  // namespace
+
+WaeModel::WaeModel(const Config& config) : loss_(config.loss) {
+  networks_ = build_networks(config, {"relu3_1", "relu4_1"});
+  register_module("vgg", networks_.vgg);
+  add_frozen(networks_.vgg);
+  if (networks_.loss != networks_.vgg) {
+    register_module("loss_network", networks_.loss);
+    add_frozen(networks_.loss);
+  }
+  const int64_t channels = networks_.vgg->tap_channels("relu4_1");
+  const int64_t content_dim = config.model.content_dim;
+  content_head_ = register_module("content_head", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, 2 * content_dim, 1)));
+  from_content_ = register_module("from_content", torch::nn::Conv2d(torch::nn::Conv2dOptions(content_dim, channels, 1)));
+  style_encoder_ = register_module(
+      "style_encoder", std::make_shared<StyleEncoder>(networks_.vgg->tap_channels("relu3_1"), config.model.latent_dim));
+  to_adain_ = register_module("to_adain", std::make_shared<StyleToAdain>(config.model.latent_dim, std::vector<int64_t>{channels}));
+  decoder_ = register_module("decoder", std::make_shared<Decoder>(config.model.width, config.model.padding));
+  criterion_ = std::make_unique<PerceptualCriterion>(config.loss, networks_.loss);
+}
+
+WaeModel::Encoded WaeModel::encode(const at::Tensor& images) {
+  FeatureMap features;
+  {
+    torch::NoGradGuard no_grad;
+    features = networks_.vgg->features(images, {"relu3_1", "relu4_1"});
+  }
+  const at::Tensor head = content_head_->forward(features.at("relu4_1"));
+  const int64_t d = head.size(1) / 2;
+  return {{head.narrow(1, 0, d), head.narrow(1, d, d)}, style_encoder_->forward(features.at("relu3_1"))};
+}
+
+at::Tensor WaeModel::generate(const at::Tensor& content_latent, const at::Tensor& style_code) {
+  const at::Tensor features = at::relu(from_content_->forward(content_latent));
+  return decoder_->forward(modulate(features, to_adain_->forward(style_code).front()));
+}
+
+LossTerms WaeModel::training_step(const StepInput& input) {
+  const Encoded content = encode(input.content);
+  const Encoded style = encode(input.style);
+  const at::Tensor content_latent = reparameterise(content.content.mean, content.content.log_variance, noise_keys_for(input, 1));
+  const at::Tensor own_code = reparameterise(content.style.mean, content.style.log_variance, noise_keys_for(input, 2));
+  const at::Tensor style_code = reparameterise(style.style.mean, style.style.log_variance, noise_keys_for(input, 3));
+
+  LossTerms terms;
+  terms.add("reconstruction", loss_.reconstruction, [&] {
+    const at::Tensor rebuilt = generate(content_latent, own_code);
+    return (rebuilt - input.content).pow(2).mean() +
+           content_loss({{networks_.vgg->features(rebuilt, {"relu4_1"}).at("relu4_1"),
+                          criterion_->target_features(input.content, {"relu4_1"}).at("relu4_1"), 1.0}});
+  });
+  const at::Tensor output = generate(content_latent, style_code);
+  const FeatureMap output_features = criterion_->output_features(output);
+  criterion_->add_content_term(terms, output_features, criterion_->target_features(input.content, loss_.content_layers));
+  criterion_->add_style_terms(terms, output_features, criterion_->target_features(input.style, criterion_->style_taps()));
+
+  const at::Tensor codes = at::cat({own_code, style_code}, 0);
+  terms.add("mmd", loss_.mmd, [&] {
+    const at::Tensor positions = position_samples(content_latent, 256);
+    std::vector<uint64_t> style_keys = noise_keys_for(input, 4), content_keys;
+    const std::vector<uint64_t> more = noise_keys_for(input, 5);
+    style_keys.insert(style_keys.end(), more.begin(), more.end());
+    for (int64_t i = 0; i < positions.size(0); ++i) content_keys.push_back(mix_keys(style_keys[static_cast<size_t>(i) % style_keys.size()], static_cast<uint64_t>(i)));
+    const at::Tensor prior_codes = keyed_normal(style_keys, {codes.size(1)}, codes.options());
+    const at::Tensor prior_positions = keyed_normal(content_keys, {positions.size(1)}, positions.options());
+    return mmd_imq_loss(codes, prior_codes) + mmd_imq_loss(positions, prior_positions);
+  });
+  terms.add("logvar", loss_.logvar, [&] {
+    at::Tensor total = at::zeros({}, output.options());
+    if (loss_.logvar_on != "style")
+      total = total + log_variance_loss(position_samples(content.content.log_variance, content.content.log_variance.numel()));
+    if (loss_.logvar_on != "content")
+      total = total + log_variance_loss(at::cat({content.style.log_variance, style.style.log_variance}, 0));
+    return total;
+  });
+  terms.add("kl", loss_.kl, [&] {
+    return kl_divergence_loss(at::cat({content.style.mean, style.style.mean}, 0),
+                              at::cat({content.style.log_variance, style.style.log_variance}, 0));
+  });
+  criterion_->add_tv_term(terms, output);
+  return terms;
+}
+
+at::Tensor WaeModel::encode_style(const at::Tensor& style) { return encode(style).style.mean; }
+
+at::Tensor WaeModel::decode(const at::Tensor& content, const at::Tensor& code, double alpha) {
+  const Encoded encoded = encode(content);
+  const at::Tensor blended = alpha * code + (1.0 - alpha) * encoded.style.mean;
+  return generate(encoded.content.mean, blended);
+}
+
+at::Tensor WaeModel::stylize(const at::Tensor& content, const at::Tensor& style, double alpha) {
+  at::Tensor code = encode_style(style);
+  if (code.size(0) != content.size(0)) code = code.expand({content.size(0), -1});
+  return decode(content, code, alpha);
+}
+
+}  // namespace varstyle

@@ -1,0 +1,50 @@
+// One-shot style transfer with a Wasserstein autoencoder (Nakada & Asoh 2021): the latent is split
+// into a content part (a variational map from VGG relu4_1, model.content_dim channels) and a style
+// part (the variational style encoder's code, model.latent_dim); the decoder maps the content part
+// back to relu4_1 space and applies AdaIN from the style part. Training reconstructs the content
+// image from its own latents and transfers the style image's code onto it; the latents are pulled
+// to N(0, I) by MMD (inverse multiquadric kernel) and regularised by sum |log sigma^2| on the
+// content part, the style part, or both.
+#pragma once
+
+#include <torch/nn/modules/conv.h>
+
+#include "models/networks.h"
+#include "models/perceptual_criterion.h"
+#include "models/style_model.h"
+#include "nets/decoder.h"
+#include "nets/encoders.h"
+
+namespace varstyle {
+
+class WaeModel : public StyleModel {
+ public:
+  explicit WaeModel(const Config& config);
+
+  std::string kind() const override { return "wae"; }
+  LossTerms training_step(const StepInput& input) override;
+  at::Tensor stylize(const at::Tensor& content, const at::Tensor& style, double alpha = 1.0) override;
+  bool has_style_code() const override { return true; }
+  at::Tensor encode_style(const at::Tensor& style) override;
+  // alpha blends the given code with the content image's own style code.
+  at::Tensor decode(const at::Tensor& content, const at::Tensor& code, double alpha = 1.0) override;
+
+ private:
+  struct Encoded {
+    GaussianCode content;   // maps [B, content_dim, h, w]
+    GaussianCode style;     // [B, latent_dim]
+  };
+  Encoded encode(const at::Tensor& images);
+  at::Tensor generate(const at::Tensor& content_latent, const at::Tensor& style_code);
+
+  LossConfig loss_;
+  Networks networks_;
+  torch::nn::Conv2d content_head_{nullptr};   // relu4_1 -> mu and log sigma^2 of the content map
+  torch::nn::Conv2d from_content_{nullptr};   // content latent -> relu4_1 space
+  std::shared_ptr<StyleEncoder> style_encoder_;
+  std::shared_ptr<StyleToAdain> to_adain_;
+  std::shared_ptr<Decoder> decoder_;
+  std::unique_ptr<PerceptualCriterion> criterion_;
+};
+
+}  // namespace varstyle

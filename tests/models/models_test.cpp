@@ -1,0 +1,201 @@
+// The four models through the one interface: output shapes, frozen networks get no gradient,
+// the reparameterised sample's mean and variance, interpolation end points, alpha = 0, sampling,
+// configuration errors, and a few training steps with falling loss for each kind.
+#include <gtest/gtest.h>
+#include <torch/optim/adam.h>
+
+#include <cmath>
+
+#include "core/error.h"
+#include "models/style_model.h"
+
+namespace varstyle {
+namespace {
+
+Config tiny_config(const std::string& kind) {
+  Config config;
+  config.model.kind = kind;
+  config.model.width = 0.0625;  // channels 4 .. 32
+  config.model.latent_dim = 8;
+  config.model.content_dim = 4;
+  config.model.linear_dim = 4;
+  config.loss.style_gram = 1.0;
+  if (kind == "vst") {
+    config.loss.kl = 0.01;
+    config.loss.disentangle = 0.1;
+    config.model.adain_stages = 3;
+  }
+  if (kind == "adain") config.loss.style_moments = 1.0;
+  if (kind == "linear" || kind == "wae") config.loss.content_target = "content";
+  if (kind == "wae") {
+    config.loss.mmd = 1.0;
+    config.loss.logvar = 0.01;
+    config.loss.logvar_on = "both";
+    config.loss.reconstruction = 1.0;
+  }
+  return config;
+}
+
+struct Images {
+  at::Tensor content, style, other_style;
+};
+
+Images tiny_images() {
+  at::manual_seed(123);
+  return {at::rand({2, 3, 32, 32}), at::rand({2, 3, 32, 32}), at::rand({2, 3, 32, 32})};
+}
+
+class EveryModel : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(EveryModel, ShapesAndFrozenNetworksWithoutGradient) {
+  auto model = make_model(tiny_config(GetParam()));
+  Images images = tiny_images();
+  LossTerms terms = model->training_step({images.content, images.style, {}, 0});
+  ASSERT_FALSE(terms.terms().empty());
+  for (const auto& [name, value] : terms.terms()) EXPECT_TRUE(std::isfinite(value.item<float>())) << name;
+  terms.total().backward();
+  int64_t trainable = 0;
+  for (const auto& item : model->named_parameters()) {
+    const bool frozen = item.key().rfind("vgg.", 0) == 0 || item.key().rfind("loss_network.", 0) == 0;
+    if (frozen) {
+      EXPECT_FALSE(item.value().requires_grad()) << item.key();
+      EXPECT_FALSE(item.value().grad().defined()) << item.key();
+    } else {
+      EXPECT_TRUE(item.value().requires_grad()) << item.key();
+      ++trainable;
+    }
+  }
+  EXPECT_GT(trainable, 0);
+  EXPECT_EQ(static_cast<int64_t>(model->trainable_parameters().size()), trainable);
+  torch::NoGradGuard no_grad;
+  EXPECT_EQ(model->stylize(images.content, images.style).sizes(), (std::vector<int64_t>{2, 3, 32, 32}));
+  EXPECT_EQ(model->stylize(images.content, images.style.narrow(0, 0, 1)).sizes(), (std::vector<int64_t>{2, 3, 32, 32}));
+}
+
+TEST_P(EveryModel, InterpolationEndPointsAndAlphaZero) {
+  auto model = make_model(tiny_config(GetParam()));
+  model->eval();
+  Images images = tiny_images();
+  torch::NoGradGuard no_grad;
+  const at::Tensor first = model->stylize(images.content, images.style);
+  const at::Tensor second = model->stylize(images.content, images.other_style);
+  EXPECT_TRUE(at::allclose(model->interpolate(images.content, {images.style, images.other_style}, {1.0, 0.0}), first, 1e-5, 1e-5));
+  EXPECT_TRUE(at::allclose(model->interpolate(images.content, {images.style, images.other_style}, {0.0, 1.0}), second, 1e-5, 1e-5));
+  EXPECT_FALSE(at::allclose(first, second));
+  // alpha = 0: the content's own reconstruction path, whatever the style.
+  EXPECT_TRUE(at::allclose(model->stylize(images.content, images.style, 0.0),
+                           model->stylize(images.content, images.other_style, 0.0), 1e-5, 1e-6));
+}
+
+TEST_P(EveryModel, TrainsWithFallingLoss) {
+  auto model = make_model(tiny_config(GetParam()));
+  model->train();
+  Images images = tiny_images();
+  torch::optim::Adam optimiser(model->trainable_parameters(), torch::optim::AdamOptions(2e-3));
+  std::vector<double> losses;
+  for (int step = 0; step < 30; ++step) {
+    optimiser.zero_grad();
+    at::Tensor loss = model->training_step({images.content, images.style, {1, 2}, 0}).total();
+    loss.backward();
+    optimiser.step();
+    losses.push_back(loss.item<double>());
+  }
+  const double first = (losses[0] + losses[1] + losses[2]) / 3, last = (losses[27] + losses[28] + losses[29]) / 3;
+  EXPECT_LT(last, 0.8 * first) << GetParam() << ": " << first << " -> " << last;
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, EveryModel, ::testing::Values("vst", "wae", "adain", "linear"),
+                         [](const auto& info) { return info.param; });
+
+TEST(Reparameterise, SampleHasTheRightMeanAndVariance) {
+  const int64_t n = 20000;
+  at::Tensor mean = at::tensor({1.0f, -2.0f}).repeat({n, 1});
+  at::Tensor log_variance = at::tensor({std::log(4.0f), std::log(0.25f)}).repeat({n, 1});
+  std::vector<uint64_t> keys;
+  for (int64_t i = 0; i < n; ++i) keys.push_back(static_cast<uint64_t>(i) * 7919 + 1);
+  const at::Tensor z = reparameterise(mean, log_variance, keys);
+  EXPECT_NEAR(z.select(1, 0).mean().item<float>(), 1.0, 0.05);
+  EXPECT_NEAR(z.select(1, 1).mean().item<float>(), -2.0, 0.02);
+  EXPECT_NEAR(z.select(1, 0).var().item<float>(), 4.0, 0.15);
+  EXPECT_NEAR(z.select(1, 1).var().item<float>(), 0.25, 0.01);
+  // A row's noise depends on its key only, not on its position in the batch.
+  const at::Tensor pair = reparameterise(mean.narrow(0, 0, 2), log_variance.narrow(0, 0, 2), {keys[5], keys[3]});
+  EXPECT_TRUE(at::equal(pair[0], z[5]));
+  EXPECT_TRUE(at::equal(pair[1], z[3]));
+}
+
+TEST(Models, SamplingNewStyles) {
+  for (const char* kind : {"vst", "wae"}) {
+    auto model = make_model(tiny_config(kind));
+    model->eval();
+    torch::NoGradGuard no_grad;
+    const at::Tensor content = tiny_images().content.narrow(0, 0, 1);
+    const at::Tensor samples = model->sample(content, 3, 42);
+    EXPECT_EQ(samples.sizes(), (std::vector<int64_t>{3, 3, 32, 32})) << kind;
+    EXPECT_FALSE(at::allclose(samples[0], samples[1])) << kind;
+    EXPECT_TRUE(at::equal(samples, model->sample(content, 3, 42))) << kind;
+    EXPECT_EQ(model->encode_style(content).sizes(), (std::vector<int64_t>{1, 8})) << kind;
+  }
+  auto adain = make_model(tiny_config("adain"));
+  try {
+    adain->sample(tiny_images().content.narrow(0, 0, 1), 2, 1);
+    FAIL() << "adain has no style code to sample";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("'adain' cannot sample"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Models, ZeroWeightTermsAreNotComputed) {
+  Config config = tiny_config("vst");
+  config.loss.disentangle = 0.0;
+  config.loss.kl = 0.0;
+  auto model = make_model(config);
+  Images images = tiny_images();
+  LossTerms terms = model->training_step({images.content, images.style, {}, 0});
+  std::vector<std::string> names;
+  for (const auto& term : terms.terms()) names.push_back(term.first);
+  EXPECT_EQ(names, (std::vector<std::string>{"content", "style_gram"}));
+}
+
+TEST(Models, KlWarmupRampsTheWeight) {
+  Config config = tiny_config("vst");
+  config.loss.kl_warmup = 10;
+  auto model = make_model(config);
+  Images images = tiny_images();
+  auto kl_at = [&](int64_t step) {
+    const LossTerms terms = model->training_step({images.content, images.style, {1, 2}, step});
+    for (const auto& term : terms.terms())
+      if (term.first == "kl") return term.second.item<double>();
+    return 0.0;
+  };
+  EXPECT_NEAR(kl_at(5), 0.5 * kl_at(10), 1e-6 * std::abs(kl_at(10)) + 1e-9);
+  EXPECT_NEAR(kl_at(20), kl_at(10), 1e-9);
+}
+
+TEST(Models, ResnetLossNetworkWithSwagAndW2) {
+  Config config = tiny_config("adain");
+  config.loss.network = "resnet";
+  config.loss.content_target = "content";
+  config.loss.swag = true;
+  config.loss.style_w2 = 0.5;
+  auto model = make_model(config);
+  Images images = tiny_images();
+  LossTerms terms = model->training_step({images.content, images.style, {}, 0});
+  EXPECT_EQ(terms.terms().size(), 4u);  // content, gram, moments, w2
+  terms.total().backward();
+  EXPECT_NE(model->describe().find("resnet"), std::string::npos);
+}
+
+TEST(Models, UnknownTapIsAConfigError) {
+  Config config = tiny_config("adain");
+  config.loss.style_layers = {"relu1_1", "relu9_1"};
+  try {
+    make_model(config);
+    FAIL() << "expected a ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("relu9_1"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace varstyle
