@@ -16,5 +16,6 @@ struct Command {
 Command add_config_command(CLI::App& parent);  // varstyle config: resolve, validate, print/write
 Command add_info_command(CLI::App& parent);    // varstyle info: versions, devices
 Command add_bench_command(CLI::App& parent);   // varstyle bench reader: data-path throughput
+Command add_train_command(CLI::App& parent);   // varstyle train: data-parallel training (MPI)
 
 }  // namespace varstyle

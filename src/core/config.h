@@ -120,14 +120,70 @@ struct LossConfig {
   }
 };
 
-struct TrainConfig {
-  int64_t seed = 0;               // keys every random stream: sampler order, crops, flips
-  int64_t threads = 0;            // CPU threads per rank; 0 = cores / ranks on the node
+struct OptimConfig {
+  double lr = 1e-4;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double weight_decay = 0.0;
+  std::string schedule = "inverse";    // constant | inverse: lr / (1 + decay step) | cosine
+  double decay = 5e-5;                 // inverse schedule's decay (AdaIN: 5e-5, Linear: 1e-5)
+  int64_t warmup = 0;                  // steps of linear warm-up from 0
+  double grad_clip = 0.0;              // clip the global gradient norm to this; 0 = off
 
   template <typename V>
   void visit(V& v) {
+    v("lr", lr, Range{0, 10});
+    v("beta1", beta1, Range{0, 1});
+    v("beta2", beta2, Range{0, 1});
+    v("weight_decay", weight_decay, Range{0, 10});
+    v("schedule", schedule, Choices{{"constant", "inverse", "cosine"}});
+    v("decay", decay, Range{0, 10});
+    v("warmup", warmup, Range{0, 1e12});
+    v("grad_clip", grad_clip, Range{0, 1e12});
+  }
+};
+
+struct TrainConfig {
+  int64_t steps = 1000;                // optimiser steps
+  int64_t seed = 0;                    // keys every random stream: sampler order, crops, flips, noise
+  int64_t log_every = 10;              // metrics.jsonl line and progress line every N steps
+  int64_t ckpt_every = 500;            // checkpoint every N steps (and at the end)
+  int64_t keep_last = 3;               // complete checkpoints kept
+  int64_t threads = 0;                 // CPU threads per rank; 0 = cores / ranks on the node
+  int64_t accumulate = 1;              // micro-steps per optimiser step (only the last all-reduces)
+  std::string on_nonfinite = "abort";  // abort | skip (the step)
+  bool timeline = false;               // Chrome-trace JSON per rank (RUN/timeline-rank*.json)
+  bool bf16 = false;                   // CUDA: bf16 autocast
+  bool channels_last = false;          // CUDA: channels-last memory format
+  int64_t grid_size = 4;               // contents and styles in the final RUN/grid.png (0: none)
+
+  template <typename V>
+  void visit(V& v) {
+    v("steps", steps, Range{1, 1e12});
     v("seed", seed, Range{0, 9007199254740991.0});
+    v("log_every", log_every, Range{1, 1e12});
+    v("ckpt_every", ckpt_every, Range{1, 1e12});
+    v("keep_last", keep_last, Range{1, 1e6});
     v("threads", threads, Range{0, 1024});
+    v("accumulate", accumulate, Range{1, 1e6});
+    v("on_nonfinite", on_nonfinite, Choices{{"abort", "skip"}});
+    v("timeline", timeline);
+    v("bf16", bf16);
+    v("channels_last", channels_last);
+    v("grid_size", grid_size, Range{0, 16});
+  }
+};
+
+struct DistConfig {
+  std::string backend = "auto";        // auto (nccl on CUDA when built with it, else mpi) | nccl | mpi
+  double bucket_mb = 25.0;             // gradient bucket size
+  double first_bucket_mb = 1.0;        // the first bucket (last layers) is small so it starts early
+
+  template <typename V>
+  void visit(V& v) {
+    v("backend", backend, Choices{{"auto", "nccl", "mpi"}});
+    v("bucket_mb", bucket_mb, Range{0.001, 4096});
+    v("first_bucket_mb", first_bucket_mb, Range{0.001, 4096});
   }
 };
 
@@ -135,14 +191,18 @@ struct Config {
   DataConfig data;
   ModelConfig model;
   LossConfig loss;
+  OptimConfig optim;
   TrainConfig train;
+  DistConfig dist;
 
   template <typename V>
   void visit(V& v) {
     v("data", data);
     v("model", model);
     v("loss", loss);
+    v("optim", optim);
     v("train", train);
+    v("dist", dist);
   }
 };
 

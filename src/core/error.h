@@ -13,6 +13,7 @@ enum class ExitCode : int {
   kFailure = 1,       // a runtime failure: I/O, data, library call
   kBadConfig = 2,     // configuration or command line rejected before anything ran
   kNothingDone = 3,   // a tool had nothing to work on (e.g. no image could be converted)
+  kPreempted = 75,    // training checkpointed on SIGTERM/SIGUSR1 and stopped: requeue and resume
 };
 
 class Error : public std::runtime_error {

@@ -1,0 +1,49 @@
+// Collective communication behind one small interface, so the trainer and the gradient reducer
+// never know whether MPI (CPU tensors) or NCCL (CUDA tensors) carries the bytes.
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace varstyle {
+
+enum class ReduceOp { kSum, kMax };
+
+// An operation in flight; wait() returns once the result may be used (on CUDA: once the compute
+// stream is ordered after it, without blocking the host).
+class Work {
+ public:
+  virtual ~Work() = default;
+  virtual void wait() = 0;
+  // Lets the library make progress (MPI progresses non-blocking collectives only inside MPI
+  // calls); true once complete. Cheap; called between gradient hooks.
+  virtual bool poll() { return false; }
+};
+
+class Communicator {
+ public:
+  virtual ~Communicator() = default;
+  virtual int rank() const = 0;
+  virtual int size() const = 0;
+  virtual std::string name() const = 0;  // "mpi" or "nccl"
+
+  // In place on a contiguous tensor; the tensor must stay alive until wait() returns.
+  virtual std::unique_ptr<Work> all_reduce_async(at::Tensor& tensor, ReduceOp op) = 0;
+  void all_reduce(at::Tensor& tensor, ReduceOp op) { all_reduce_async(tensor, op)->wait(); }
+  virtual void broadcast(at::Tensor& tensor, int root) = 0;
+  virtual void barrier() = 0;
+  // Small values (hashes, names, flags): every rank's string, in rank order.
+  virtual std::vector<std::string> all_gather(const std::string& mine) = 0;
+  // One double per rank, reduced on the host (loss terms, timings, flags).
+  std::vector<double> all_reduce_values(std::vector<double> values, ReduceOp op);
+};
+
+// MPI for CPU tensors (non-blocking MPI_Iallreduce).
+std::unique_ptr<Communicator> make_mpi_communicator();
+// NCCL for CUDA tensors; throws when the build has no NCCL. `device` is this rank's GPU.
+std::unique_ptr<Communicator> make_nccl_communicator(int device);
+
+}  // namespace varstyle

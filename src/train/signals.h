@@ -1,0 +1,12 @@
+// SIGTERM and SIGUSR1 (Slurm's warning before preemption or the time limit) ask the trainer to
+// checkpoint at the next step boundary and exit with ExitCode::kPreempted, which job scripts use
+// to requeue.
+#pragma once
+
+namespace varstyle {
+
+void install_stop_signal_handlers();
+int stop_signal();           // 0 while none arrived, else the signal number
+void clear_stop_signal();
+
+}  // namespace varstyle

@@ -1,0 +1,343 @@
+// run_training: set-up (threads, device, communicator, model, data, resume) and the step loop.
+#include "train/trainer.h"
+
+#include <ATen/Parallel.h>
+#include <ATen/autocast_mode.h>
+#include <spdlog/spdlog.h>
+#include <torch/cuda.h>
+#include <torch/types.h>
+#include <torch/nn/utils/clip_grad.h>
+#include <torch/optim/adam.h>
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "core/hash.h"
+#include "data/prefetch_loader.h"
+#include "dist/communicator.h"
+#include "dist/consistency.h"
+#include "dist/device_info.h"
+#include "dist/gradient_reducer.h"
+#include "eval/grid.h"
+#include "models/style_model.h"
+#include "train/checkpoint_store.h"
+#include "train/metrics_log.h"
+#include "train/optimizer_state.h"
+#include "train/schedule.h"
+#include "train/signals.h"
+
+namespace varstyle {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+fs::path agree_on_run_dir(const TrainRequest& request, Communicator& communicator) {
+  std::string mine = request.run_dir.string();
+  if (mine.empty()) {
+    char stamp[32];
+    const std::time_t now = std::time(nullptr);
+    std::strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", std::localtime(&now));
+    mine = (fs::path("runs") / fmt::format("{}-{}", request.config_name, stamp)).string();
+  }
+  return communicator.all_gather(mine).front();  // rank 0's choice
+}
+
+c10::Device pick_device(const MpiSession& session) {
+  if (!torch::cuda::is_available()) return c10::Device(c10::kCPU);
+  const int devices = static_cast<int>(torch::cuda::device_count());
+  if (session.local_size() > devices)
+    throw Error(fmt::format("{} ranks share this node but it has {} GPU(s): start at most one rank per GPU",
+                            session.local_size(), devices));
+  return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(session.local_rank()));
+}
+
+std::unique_ptr<Communicator> make_communicator(const std::string& backend, const c10::Device& device) {
+  const bool cuda = device.is_cuda();
+  if (backend == "nccl" || (backend == "auto" && cuda)) {
+    if (!cuda) throw ConfigError("dist.backend: nccl reduces CUDA tensors, but this LibTorch has no CUDA device");
+    return make_nccl_communicator(device.index());
+  }
+  if (cuda) throw ConfigError("dist.backend: mpi reduces CPU tensors; on GPUs use nccl (or auto)");
+  return make_mpi_communicator();
+}
+
+NamedTensors named_state(StyleModel& model) {
+  NamedTensors tensors;
+  for (const auto& item : model.named_parameters()) tensors.emplace_back(item.key(), item.value());
+  for (const auto& item : model.named_buffers()) tensors.emplace_back(item.key(), item.value());
+  return tensors;
+}
+
+NamedTensors named_trainable(StyleModel& model) {
+  NamedTensors tensors;
+  for (const auto& item : model.named_parameters())
+    if (item.value().requires_grad()) tensors.emplace_back(item.key(), item.value());
+  return tensors;
+}
+
+void load_model_tensors(const NamedTensors& targets, const std::map<std::string, at::Tensor>& stored, const std::string& file) {
+  torch::NoGradGuard no_grad;
+  for (const auto& [name, tensor] : targets) {
+    auto it = stored.find(name);
+    if (it == stored.end()) throw Error(fmt::format("{}: tensor '{}' is missing", file, name));
+    if (it->second.sizes() != tensor.sizes())
+      throw Error(fmt::format("{}: tensor '{}' has shape [{}], the model expects [{}]", file, name,
+                              fmt::join(it->second.sizes(), ", "), fmt::join(tensor.sizes(), ", ")));
+    tensor.copy_(it->second);
+  }
+}
+
+nlohmann::json sampler_json(const ShardedSampler::State& state) { return {{"epoch", state.epoch}, {"step", state.step}}; }
+ShardedSampler::State sampler_state(const nlohmann::json& j) { return {j.at("epoch").get<int64_t>(), j.at("step").get<int64_t>()}; }
+
+class Trainer {
+ public:
+  Trainer(const TrainRequest& request, const MpiSession& session);
+  int run();
+
+ private:
+  void save(int64_t step);
+  void resume();
+  void write_grid();
+
+  Config config_;
+  std::string config_yaml_;
+  const MpiSession& session_;
+  c10::Device device_{c10::kCPU};
+  std::unique_ptr<Communicator> communicator_;
+  fs::path run_dir_;
+  std::shared_ptr<StyleModel> model_;
+  NamedTensors trainable_;
+  std::unique_ptr<torch::optim::Adam> optimizer_;
+  std::unique_ptr<Timeline> timeline_;
+  std::unique_ptr<GradientReducer> reducer_;
+  std::shared_ptr<ShardedDataset> content_data_, style_data_;
+  std::unique_ptr<ShardedSampler> content_sampler_, style_sampler_;
+  std::unique_ptr<PrefetchLoader> content_loader_, style_loader_;
+  std::unique_ptr<CheckpointStore> store_;
+  int64_t start_step_ = 0;
+};
+
+Trainer::Trainer(const TrainRequest& request, const MpiSession& session)
+    : config_(request.config), config_yaml_(config_to_yaml(request.config)), session_(session) {
+  const int threads = config_.train.threads > 0
+                          ? static_cast<int>(config_.train.threads)
+                          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / session.local_size());
+  at::set_num_threads(threads);
+  device_ = pick_device(session);
+  communicator_ = make_communicator(config_.dist.backend, device_);
+  run_dir_ = agree_on_run_dir(request, *communicator_);
+  if (session.rank() == 0) {
+    std::error_code ec;
+    fs::create_directories(run_dir_, ec);
+    if (ec) throw Error(fmt::format("{}: cannot create the run folder: {}", run_dir_.string(), ec.message()));
+    write_file_atomic(run_dir_ / "config.yaml", config_yaml_);
+  }
+  communicator_->barrier();
+
+  if (config_.data.content.empty() || config_.data.style.empty())
+    throw ConfigError("data.content and data.style must name varstyle-prep output folders");
+  content_data_ = std::make_shared<ShardedDataset>(config_.data.content, config_.data.verify_checksums);
+  style_data_ = std::make_shared<ShardedDataset>(config_.data.style, config_.data.verify_checksums);
+
+  model_ = make_model(config_);
+  model_->to(device_);
+  model_->train();
+  const NamedTensors state = named_state(*model_);
+  check_ranks_agree(*communicator_, config_yaml_, state);
+  broadcast_from_rank0(*communicator_, state);
+  trainable_ = named_trainable(*model_);
+  std::vector<at::Tensor> parameters;
+  for (const auto& [name, tensor] : trainable_) parameters.push_back(tensor);
+  optimizer_ = std::make_unique<torch::optim::Adam>(
+      parameters, torch::optim::AdamOptions(config_.optim.lr)
+                      .betas({config_.optim.beta1, config_.optim.beta2})
+                      .weight_decay(config_.optim.weight_decay));
+  timeline_ = std::make_unique<Timeline>(config_.train.timeline, session.rank());
+  if (communicator_->size() > 1)
+    reducer_ = std::make_unique<GradientReducer>(parameters, *communicator_, config_.dist.bucket_mb,
+                                                 config_.dist.first_bucket_mb, timeline_.get());
+
+  const auto seed = static_cast<uint64_t>(config_.train.seed);
+  content_sampler_ = std::make_unique<ShardedSampler>(content_data_->size(), mix_keys(seed, 1), session.rank(),
+                                                      session.size(), config_.data.batch_size);
+  style_sampler_ = std::make_unique<ShardedSampler>(style_data_->size(), mix_keys(seed, 2), session.rank(),
+                                                    session.size(), config_.data.batch_size);
+  store_ = std::make_unique<CheckpointStore>(run_dir_ / "checkpoints", communicator_.get());
+  if (request.resume) resume();
+  const AugmentOptions augment{config_.data.size, config_.data.random_crop, config_.data.hflip};
+  content_loader_ = std::make_unique<PrefetchLoader>(content_data_, *content_sampler_, augment, mix_keys(seed, 3), config_.data.prefetch);
+  style_loader_ = std::make_unique<PrefetchLoader>(style_data_, *style_sampler_, augment, mix_keys(seed, 4), config_.data.prefetch);
+  install_stop_signal_handlers();
+  spdlog::info("run {} | {} rank(s) on {} ({}), {} thread(s) each | {} | {}", run_dir_.string(), session.size(),
+               device_.str(), communicator_->name(), threads, model_->describe(), describe_accelerators());
+}
+
+void Trainer::resume() {
+  std::vector<std::string> skipped;
+  const auto local = store_->latest_complete(&skipped);
+  const int64_t step = std::stoll(communicator_->all_gather(std::to_string(local ? *local : -1)).front());
+  for (const auto& folder : skipped) spdlog::warn("ignoring incomplete checkpoint {} (no DONE marker)", folder);
+  if (step < 0) {
+    spdlog::info("--resume auto: no complete checkpoint in {}; starting at step 0", store_->folder().string());
+    return;
+  }
+  const fs::path folder = store_->step_folder(step);
+  load_model_tensors(named_state(*model_), store_->load_model(step), (folder / "model.h5").string());
+  restore_adam_state(*optimizer_, trainable_, store_->load_optimizer(step), (folder / "optim.h5").string());
+  const auto state = nlohmann::json::parse(store_->load_rank_state(step, session_.rank()));
+  if (state.at("world_size").get<int>() != session_.size())
+    throw ConfigError(fmt::format("{} was written by {} ranks; resume with the same number of ranks (now {})",
+                                  folder.string(), state.at("world_size").get<int>(), session_.size()));
+  content_sampler_->restore(sampler_state(state.at("content_sampler")));
+  style_sampler_->restore(sampler_state(state.at("style_sampler")));
+  start_step_ = step;
+  if (session_.rank() == 0) MetricsLog::truncate_after(run_dir_ / "metrics.jsonl", step);
+  spdlog::info("resumed from {} (step {})", folder.string(), step);
+}
+
+void Trainer::save(int64_t step) {
+  const nlohmann::json state = {{"step", step},
+                                {"rank", session_.rank()},
+                                {"world_size", session_.size()},
+                                {"content_sampler", sampler_json(content_loader_->state())},
+                                {"style_sampler", sampler_json(style_loader_->state())},
+                                {"rng", "keyed: every draw is a function of (train.seed, epoch, position)"}};
+  store_->save(step, named_state(*model_), adam_state_tensors(*optimizer_, trainable_), state.dump(2) + "\n", config_yaml_);
+  if (session_.rank() == 0) store_->prune(config_.train.keep_last);
+}
+
+void Trainer::write_grid() {
+  const int64_t n = std::min({config_.train.grid_size, content_data_->size(), style_data_->size()});
+  if (n <= 0 || session_.rank() != 0) return;
+  std::vector<SampleKey> keys;
+  for (int64_t i = 0; i < n; ++i) keys.push_back({i, 0, i});
+  const AugmentOptions centre{config_.data.size, false, false};
+  const at::Tensor contents = PrefetchLoader::load_batch(*content_data_, keys, centre, 0).images.to(device_);
+  const at::Tensor styles = PrefetchLoader::load_batch(*style_data_, keys, centre, 0).images.to(device_);
+  torch::NoGradGuard no_grad;
+  model_->eval();
+  const cv::Mat grid = stylization_grid(contents, styles, [&](const at::Tensor& c, const at::Tensor& s) { return model_->stylize(c, s); });
+  model_->train();
+  write_image(run_dir_ / "grid.png", grid);
+  spdlog::info("wrote {}", (run_dir_ / "grid.png").string());
+}
+
+int Trainer::run() {
+  const TrainConfig& train = config_.train;
+  const int64_t images_per_step = config_.data.batch_size * session_.size() * train.accumulate;
+  MetricsLog metrics(run_dir_ / "metrics.jsonl", *communicator_, train.steps, images_per_step);
+  const bool autocast = train.bf16 && device_.is_cuda();
+  const auto seed = static_cast<uint64_t>(train.seed);
+  double learning_rate = 0;
+  for (int64_t step = start_step_; step < train.steps; ++step) {
+    // Every rank must stop at the same step: agree on whether any rank saw a signal.
+    if (communicator_->all_reduce_values({static_cast<double>(stop_signal())}, ReduceOp::kMax)[0] > 0) {
+      spdlog::warn("stop signal: checkpointing at step {} and exiting with code {} (requeue)", step,
+                   static_cast<int>(ExitCode::kPreempted));
+      save(step);
+      return static_cast<int>(ExitCode::kPreempted);
+    }
+    learning_rate = learning_rate_at(config_.optim, step, train.steps);
+    for (auto& group : optimizer_->param_groups())
+      static_cast<torch::optim::AdamOptions&>(group.options()).lr(learning_rate);
+    for (auto& [name, parameter] : trainable_) parameter.mutable_grad() = at::Tensor();
+
+    std::string bad_term;
+    for (int64_t micro = 0; micro < train.accumulate; ++micro) {
+      auto phase = Clock::now();
+      double span_start = timeline_->now_us();
+      Batch content = content_loader_->next();
+      Batch style = style_loader_->next();
+      StepInput input{content.images.to(device_), style.images.to(device_), {}, step};
+      if (train.channels_last && device_.is_cuda()) {
+        input.content = input.content.contiguous(at::MemoryFormat::ChannelsLast);
+        input.style = input.style.contiguous(at::MemoryFormat::ChannelsLast);
+      }
+      // Latent noise keyed by each content sample's (epoch, global position): rank-count invariant.
+      for (const auto& key : content.keys)
+        input.noise_keys.push_back(mix_keys(seed, 0x5EEDULL, static_cast<uint64_t>(key.epoch), static_cast<uint64_t>(key.position)));
+      metrics.add_time("data", seconds_since(phase));
+      timeline_->add("data", "compute", span_start, timeline_->now_us());
+
+      phase = Clock::now();
+      span_start = timeline_->now_us();
+      at::autocast::set_enabled(autocast);
+      if (autocast) at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+      LossTerms terms = model_->training_step(input);
+      at::autocast::set_enabled(false);
+      at::autocast::clear_cache();
+      const at::Tensor loss = terms.total() / static_cast<double>(train.accumulate);
+      metrics.add_time("forward", seconds_since(phase));
+      timeline_->add("forward", "compute", span_start, timeline_->now_us());
+      if (!std::isfinite(loss.item<double>()))
+        for (const auto& [name, value] : terms.terms())
+          if (bad_term.empty() && !std::isfinite(value.item<double>())) bad_term = name;
+
+      phase = Clock::now();
+      span_start = timeline_->now_us();
+      if (reducer_) reducer_->set_sync(micro + 1 == train.accumulate);
+      loss.backward();
+      metrics.add_time("backward", seconds_since(phase));
+      timeline_->add("backward", "compute", span_start, timeline_->now_us());
+      metrics.add_terms(terms, 1.0 / static_cast<double>(train.accumulate));
+    }
+    auto phase = Clock::now();
+    double span_start = timeline_->now_us();
+    if (reducer_) reducer_->finalize();
+    metrics.add_time("reduce", seconds_since(phase));
+    timeline_->add("reduce wait", "compute", span_start, timeline_->now_us());
+
+    const auto verdicts = communicator_->all_gather(bad_term);
+    for (size_t r = 0; r < verdicts.size(); ++r) {
+      if (verdicts[r].empty()) continue;
+      const std::string what = fmt::format("non-finite loss at step {} in term '{}' on rank {}", step, verdicts[r], r);
+      if (train.on_nonfinite == "abort")
+        throw Error(what + " (train.on_nonfinite: abort; the last checkpoint is intact; try a lower optim.lr or "
+                           "train.on_nonfinite: skip)");
+      spdlog::warn("{}: step skipped (train.on_nonfinite: skip)", what);
+      bad_term = "skip";
+    }
+    phase = Clock::now();
+    span_start = timeline_->now_us();
+    if (bad_term != "skip") {
+      if (config_.optim.grad_clip > 0) {
+        std::vector<at::Tensor> parameters;
+        for (auto& [name, parameter] : trainable_) parameters.push_back(parameter);
+        torch::nn::utils::clip_grad_norm_(parameters, config_.optim.grad_clip);
+      }
+      optimizer_->step();
+    }
+    metrics.add_time("optimizer", seconds_since(phase));
+    timeline_->add("optimizer", "compute", span_start, timeline_->now_us());
+    metrics.step_done();
+
+    const int64_t done = step + 1;
+    if (done % train.log_every == 0 || done == train.steps) metrics.flush(done, learning_rate);
+    if (done % train.ckpt_every == 0 || done == train.steps) save(done);
+  }
+  write_grid();
+  if (timeline_->enabled())
+    write_file_atomic(run_dir_ / fmt::format("timeline-rank{}.json", session_.rank()), timeline_->to_json());
+  communicator_->barrier();
+  return 0;
+}
+
+}  // namespace
+
+int run_training(const TrainRequest& request, const MpiSession& session) {
+  Trainer trainer(request, session);
+  return trainer.run();
+}
+
+}  // namespace varstyle
