@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the embedded default dataset: installs what is missing, builds, draws the
-# procedural content and style sets with varstyle-prep, verifies them, and measures the reader.
+# procedural content and style sets with varstyle-prep, verifies them, trains the vst model on
+# 2 MPI ranks on the CPU and writes the content x style grid of its stylisations.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +15,10 @@ build/bin/varstyle-prep synthetic --kind style --count 64 --size 72 --seed 2 --o
 build/bin/varstyle-prep verify "$data/content"
 build/bin/varstyle-prep verify "$data/style"
 
-echo "== resolved configuration (configs/demo.yaml)"
-build/bin/varstyle config --config configs/demo.yaml --out runs/demo
-echo "== data path throughput on one rank"
-build/bin/varstyle bench reader --config configs/demo.yaml --batches 100
+echo "== training configs/demo.yaml on 2 MPI ranks (CPU) into runs/demo/"
+mpi_flags=(--oversubscribe)
+[ "$(id -u)" -eq 0 ] && mpi_flags+=(--allow-run-as-root)
+rm -rf runs/demo
+mpirun "${mpi_flags[@]}" -np 2 build/bin/varstyle train --config configs/demo.yaml --run-dir runs/demo
+
+echo "== done: losses per step in runs/demo/metrics.jsonl, stylisations in runs/demo/grid.png"

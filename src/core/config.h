@@ -124,6 +124,7 @@ struct OptimConfig {
   double lr = 1e-4;
   double beta1 = 0.9;
   double beta2 = 0.999;
+  double eps = 1e-8;                   // Adam's epsilon
   double weight_decay = 0.0;
   std::string schedule = "inverse";    // constant | inverse: lr / (1 + decay step) | cosine
   double decay = 5e-5;                 // inverse schedule's decay (AdaIN: 5e-5, Linear: 1e-5)
@@ -135,6 +136,7 @@ struct OptimConfig {
     v("lr", lr, Range{0, 10});
     v("beta1", beta1, Range{0, 1});
     v("beta2", beta2, Range{0, 1});
+    v("eps", eps, Range{0, 10});
     v("weight_decay", weight_decay, Range{0, 10});
     v("schedule", schedule, Choices{{"constant", "inverse", "cosine"}});
     v("decay", decay, Range{0, 10});

@@ -50,7 +50,9 @@ at::Tensor gram_matrix(const at::Tensor& features) {
 at::Tensor channel_mean(const at::Tensor& features) { return flatten_positions(features).mean(2); }
 
 at::Tensor channel_std(const at::Tensor& features, double eps) {
-  return (flatten_positions(features).var(2, /*unbiased=*/true) + eps).sqrt();
+  const at::Tensor flat = flatten_positions(features);
+  // A single position (a 1x1 map) has no unbiased variance; its spread is 0.
+  return (flat.var(2, /*unbiased=*/flat.size(2) > 1) + eps).sqrt();
 }
 
 at::Tensor channel_covariance(const at::Tensor& features) {

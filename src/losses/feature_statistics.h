@@ -11,7 +11,8 @@ namespace varstyle {
 at::Tensor gram_matrix(const at::Tensor& features);
 
 // Per-channel mean and standard deviation over positions: [B, C] each. `eps` is added to the
-// unbiased variance before the square root (AdaIN's convention), keeping gradients finite.
+// unbiased variance before the square root (AdaIN's convention), keeping gradients finite; a
+// 1x1 map has spread 0.
 at::Tensor channel_mean(const at::Tensor& features);
 at::Tensor channel_std(const at::Tensor& features, double eps = 1e-5);
 

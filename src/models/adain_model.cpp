@@ -26,8 +26,12 @@ at::Tensor AdainModel::encode(const at::Tensor& images) {
 
 LossTerms AdainModel::training_step(const StepInput& input) {
   const at::Tensor content = encode(input.content);
-  const FeatureMap style_features = criterion_->target_features(input.style, criterion_->style_taps());
-  const at::Tensor target = adain(content, encode(input.style));
+  // One pass over the style batch serves the style loss and AdaIN when the VGG is shared.
+  const bool shared = networks_.loss == networks_.vgg;
+  std::vector<std::string> style_taps = criterion_->style_taps();
+  if (shared) style_taps.push_back("relu4_1");
+  const FeatureMap style_features = criterion_->target_features(input.style, style_taps);
+  const at::Tensor target = adain(content, shared ? style_features.at("relu4_1") : encode(input.style));
   const at::Tensor output = decoder_->forward(target);
   const FeatureMap output_features = criterion_->output_features(output);
   LossTerms terms;

@@ -68,8 +68,12 @@ at::Tensor LinearModel::encode(const at::Tensor& images) {
 }
 
 LossTerms LinearModel::training_step(const StepInput& input) {
-  const FeatureMap style_features = criterion_->target_features(input.style, criterion_->style_taps());
-  const at::Tensor output = decoder_->forward(transform_->forward(encode(input.content), encode(input.style)));
+  const bool shared = networks_.loss == networks_.vgg;
+  std::vector<std::string> style_taps = criterion_->style_taps();
+  if (shared) style_taps.push_back("relu4_1");
+  const FeatureMap style_features = criterion_->target_features(input.style, style_taps);
+  const at::Tensor style = shared ? style_features.at("relu4_1") : encode(input.style);
+  const at::Tensor output = decoder_->forward(transform_->forward(encode(input.content), style));
   const FeatureMap output_features = criterion_->output_features(output);
   LossTerms terms;
   // Li et al. compare with the content image's own features, not a transformed target.

@@ -1,6 +1,8 @@
 // Decoder mirroring VGG19 to relu4_1, with optional AdaIN modulation at later stages.
 #include "nets/decoder.h"
 
+#include <torch/nn/init.h>
+
 
 #include <fmt/format.h>
 
@@ -25,8 +27,15 @@ Decoder::Decoder(double width, std::string padding) : padding_(std::move(padding
       {"dec4_1", c4, c3}, {"dec3_4", c3, c3}, {"dec3_3", c3, c3}, {"dec3_2", c3, c3},
       {"dec3_1", c3, c2}, {"dec2_2", c2, c2}, {"dec2_1", c2, c1}, {"dec1_2", c1, c1},
       {"dec1_1", c1, 3}};
-  for (const auto& [name, in, out] : plan)
-    convs_.push_back(register_module(name, torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, /*kernel_size=*/3))));
+  for (const auto& [name, in, out] : plan) {
+    auto conv = torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, /*kernel_size=*/3));
+    // He initialisation keeps the signal alive through nine layers; PyTorch's default shrinks its
+    // variance about 6x per layer, leaving an output that barely depends on the input features
+    // unless they are as large as pretrained VGG's.
+    torch::nn::init::kaiming_normal_(conv->weight, /*a=*/0.0, torch::kFanIn, torch::kReLU);
+    torch::nn::init::zeros_(conv->bias);
+    convs_.push_back(register_module(name, conv));
+  }
 }
 
 at::Tensor Decoder::conv(size_t index, const at::Tensor& x, bool relu) {

@@ -162,6 +162,7 @@ Trainer::Trainer(const TrainRequest& request, const MpiSession& session)
   optimizer_ = std::make_unique<torch::optim::Adam>(
       parameters, torch::optim::AdamOptions(config_.optim.lr)
                       .betas({config_.optim.beta1, config_.optim.beta2})
+                      .eps(config_.optim.eps)
                       .weight_decay(config_.optim.weight_decay));
   timeline_ = std::make_unique<Timeline>(config_.train.timeline, session.rank());
   if (communicator_->size() > 1)
@@ -175,6 +176,8 @@ Trainer::Trainer(const TrainRequest& request, const MpiSession& session)
                                                     session.size(), config_.data.batch_size);
   store_ = std::make_unique<CheckpointStore>(run_dir_ / "checkpoints", communicator_.get());
   if (request.resume) resume();
+  // Lines a killed or earlier run left past the starting step would be duplicates.
+  if (session.rank() == 0) MetricsLog::truncate_after(run_dir_ / "metrics.jsonl", start_step_);
   const AugmentOptions augment{config_.data.size, config_.data.random_crop, config_.data.hflip};
   content_loader_ = std::make_unique<PrefetchLoader>(content_data_, *content_sampler_, augment, mix_keys(seed, 3), config_.data.prefetch);
   style_loader_ = std::make_unique<PrefetchLoader>(style_data_, *style_sampler_, augment, mix_keys(seed, 4), config_.data.prefetch);
@@ -202,7 +205,6 @@ void Trainer::resume() {
   content_sampler_->restore(sampler_state(state.at("content_sampler")));
   style_sampler_->restore(sampler_state(state.at("style_sampler")));
   start_step_ = step;
-  if (session_.rank() == 0) MetricsLog::truncate_after(run_dir_ / "metrics.jsonl", step);
   spdlog::info("resumed from {} (step {})", folder.string(), step);
 }
 

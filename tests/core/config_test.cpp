@@ -155,3 +155,37 @@ TEST(ConfigCommand, RejectedConfigWritesNothingAndExitsTwo) {
 
 }  // namespace
 }  // namespace varstyle
+
+namespace varstyle {
+namespace {
+
+// Every shipped configuration loads and validates.
+TEST(ShippedConfigs, AllLoad) {
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(VARSTYLE_SOURCE_DIR) / "configs")) {
+    if (entry.path().extension() != ".yaml") continue;
+    EXPECT_NO_THROW(load_config(entry.path(), {})) << entry.path();
+    ++count;
+  }
+  EXPECT_GE(count, 5);
+}
+
+TEST(Config, RelationsBetweenKeysAreChecked) {
+  std::string message;
+  try {
+    config_from_overrides({"loss.style_layer_weights=[1, 2]"});
+  } catch (const ConfigError& e) {
+    message = e.what();
+  }
+  EXPECT_NE(message.find("loss.style_layer_weights: has 2 weights for 4 style_layers"), std::string::npos) << message;
+  message.clear();
+  try {
+    config_from_overrides({"loss.network=resnet"});
+  } catch (const ConfigError& e) {
+    message = e.what();
+  }
+  EXPECT_NE(message.find("loss.content_target"), std::string::npos) << message;
+}
+
+}  // namespace
+}  // namespace varstyle

@@ -1,0 +1,259 @@
+// varstyle train end to end, as users launch it: 1 rank with batch 2B equals 2 ranks with batch B
+// (adain, vst, and with accumulation), bit-exact resume after kill -9, torn checkpoints ignored,
+// SIGTERM -> checkpoint + exit 75, a rank that fails ends the job naming it, mismatched configs
+// are an error, non-finite losses abort or skip, metrics and timelines are written.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "core/h5.h"
+#include "core/hash.h"
+#include "data/manifest.h"
+#include "data/sharded_sampler.h"
+#include "test_support.h"
+#include "train/checkpoint_store.h"
+#include "train/tensor_file.h"
+
+namespace varstyle {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::run_command;
+using testing::ScratchDir;
+
+const std::string kVarstyle = VARSTYLE_BINARY;
+const std::string kMpirun = "mpirun --allow-run-as-root --oversubscribe ";
+
+class Training : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    data_ = new ScratchDir();
+    for (const char* kind : {"content", "style"}) {
+      auto result = run_command(std::string(VARSTYLE_PREP_BINARY) + " synthetic --no-progress --kind " + kind +
+                                " --count 24 --size 20 --shard-size 10 --output " + (*data_ / kind).string());
+      ASSERT_EQ(result.exit_code, 0) << result.output;
+    }
+    const std::string config =
+        "data:\n  content: " + (*data_ / "content").string() + "\n  style: " + (*data_ / "style").string() +
+        "\n  batch_size: 2\n  size: 16\n  prefetch: 2\n"
+        "model:\n  kind: adain\n  width: 0.0625\n  latent_dim: 4\n"
+        "loss:\n  content: 1.0\n  style_gram: 0.0\n  style_moments: 1.0\n"
+        "optim:\n  lr: 0.001\n"
+        "train:\n  steps: 3\n  seed: 5\n  log_every: 1\n  ckpt_every: 100\n  threads: 1\n  grid_size: 0\n";
+    testing::write_text(*data_ / "tiny.yaml", config);
+  }
+  static void TearDownTestSuite() { delete data_; }
+
+  static std::string train(const std::string& run, const std::string& overrides, int ranks = 1) {
+    return (ranks > 1 ? kMpirun + "-np " + std::to_string(ranks) + " " : std::string()) + kVarstyle +
+           " train --config " + (*data_ / "tiny.yaml").string() + " --run-dir " + run + " " + overrides;
+  }
+
+  static std::map<std::string, at::Tensor> final_model(const fs::path& run) {
+    return read_tensor_file(CheckpointStore::resolve_model_file(run));
+  }
+
+  static ScratchDir* data_;
+};
+ScratchDir* Training::data_ = nullptr;
+
+void expect_same_weights(const std::map<std::string, at::Tensor>& a, const std::map<std::string, at::Tensor>& b,
+                         bool exact) {
+  ASSERT_EQ(a.size(), b.size());
+  for (const auto& [name, tensor] : a) {
+    ASSERT_TRUE(b.count(name)) << name;
+    if (exact) EXPECT_TRUE(at::equal(tensor, b.at(name))) << name;
+    else EXPECT_TRUE(at::allclose(tensor, b.at(name), 1e-3, 1e-4)) << name << " differs by " << (tensor - b.at(name)).abs().max().item<double>();
+  }
+}
+
+TEST_F(Training, TwoRanksEqualOneRankWithTheGlobalBatch) {
+  ScratchDir dir;
+  // Adam's first steps move every weight by about +-lr whatever the gradient's size, so float
+  // noise in a near-zero gradient would show as an lr-sized difference. A large epsilon makes
+  // each update proportional to its gradient, so the comparison sees the gradients themselves.
+  const std::string adam = " optim.eps=1 optim.lr=0.5";
+  struct Case {
+    std::string name, one, two;
+  };
+  const std::vector<Case> cases = {
+      {"adain", "data.batch_size=4", "data.batch_size=2"},
+      {"vst", "model.kind=vst loss.kl=0.01 loss.style_gram=1 data.batch_size=4", "model.kind=vst loss.kl=0.01 loss.style_gram=1 data.batch_size=2"},
+      {"accumulate", "data.batch_size=4", "data.batch_size=1 train.accumulate=2"},
+  };
+  for (const auto& c : cases) {
+    auto one = run_command(train((dir / (c.name + "-1")).string(), c.one + adam));
+    ASSERT_EQ(one.exit_code, 0) << c.name << ": " << one.output;
+    auto two = run_command(train((dir / (c.name + "-2")).string(), c.two + adam + " dist.bucket_mb=0.01", 2));
+    ASSERT_EQ(two.exit_code, 0) << c.name << ": " << two.output;
+    SCOPED_TRACE(c.name);
+    const auto a = final_model(dir / (c.name + "-1"));
+    const auto b = final_model(dir / (c.name + "-2"));
+    expect_same_weights(a, b, false);
+  }
+  // The comparison has power: other data (another seed) moves the weights well beyond tolerance.
+  auto other = run_command(train((dir / "other").string(), "data.batch_size=2 train.seed=6" + adam + " dist.bucket_mb=0.01", 2));
+  ASSERT_EQ(other.exit_code, 0) << other.output;
+  const auto reference = final_model(dir / "adain-1");
+  const auto moved = final_model(dir / "other");
+  EXPECT_GT((reference.at("decoder.dec1_1.weight") - moved.at("decoder.dec1_1.weight")).abs().max().item<double>(), 1e-2);
+}
+
+// Starts `command` in the background; returns its pid.
+pid_t spawn(const std::string& command, const fs::path& log) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    setpgid(0, 0);
+    execl("/bin/sh", "sh", "-c", ("exec " + command + " > " + log.string() + " 2>&1").c_str(), nullptr);
+    _exit(127);
+  }
+  return pid;
+}
+
+bool wait_for(const fs::path& file, double seconds) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < end) {
+    if (fs::exists(file)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
+}
+
+int wait_exit(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+TEST_F(Training, ResumeAfterKillNineIsBitExactAndIgnoresTornCheckpoints) {
+  ScratchDir dir;
+  const std::string settings = "model.kind=vst loss.kl=0.01 loss.style_gram=1 train.steps=60 train.ckpt_every=4 train.keep_last=2";
+  auto straight = run_command(train((dir / "straight").string(), settings));
+  ASSERT_EQ(straight.exit_code, 0) << straight.output;
+
+  const pid_t pid = spawn(train((dir / "killed").string(), settings), dir / "killed.log");
+  ASSERT_TRUE(wait_for(dir / "killed" / "checkpoints" / "step-0000008" / "DONE", 60)) << testing::read_text(dir / "killed.log");
+  kill(pid, SIGKILL);
+  wait_exit(pid);
+  // A checkpoint torn by a crash: newer than every complete one, but without DONE.
+  fs::create_directories(dir / "killed" / "checkpoints" / "step-0000059");
+  testing::write_text(dir / "killed" / "checkpoints" / "step-0000059" / "model.h5", "torn");
+
+  auto resumed = run_command(train((dir / "killed").string(), settings + " --resume auto"));
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("ignoring incomplete checkpoint"), std::string::npos) << resumed.output;
+  EXPECT_NE(resumed.output.find("resumed from"), std::string::npos) << resumed.output;
+  expect_same_weights(final_model(dir / "straight"), final_model(dir / "killed"), true);
+  // Optimiser state too, and the metrics log has one line per step, none duplicated.
+  expect_same_weights(read_tensor_file(dir / "straight" / "checkpoints" / "step-0000060" / "optim.h5"),
+                      read_tensor_file(dir / "killed" / "checkpoints" / "step-0000060" / "optim.h5"), true);
+  std::ifstream metrics(dir / "killed" / "metrics.jsonl");
+  int lines = 0;
+  for (std::string line; std::getline(metrics, line);) ++lines;
+  EXPECT_EQ(lines, 60);
+  // keep_last = 2 complete checkpoints remain.
+  int kept = 0;
+  for (const auto& entry : fs::directory_iterator(dir / "killed" / "checkpoints")) kept += fs::exists(entry.path() / "DONE");
+  EXPECT_EQ(kept, 2);
+}
+
+TEST_F(Training, SigtermCheckpointsAndExitsWithTheRequeueCode) {
+  ScratchDir dir;
+  const std::string settings = "train.steps=100000 train.ckpt_every=5";
+  const pid_t pid = spawn(train((dir / "run").string(), settings), dir / "run.log");
+  ASSERT_TRUE(wait_for(dir / "run" / "checkpoints" / "step-0000005" / "DONE", 60)) << testing::read_text(dir / "run.log");
+  kill(pid, SIGTERM);
+  EXPECT_EQ(wait_exit(pid), 75) << testing::read_text(dir / "run.log");
+  CheckpointStore store(dir / "run" / "checkpoints", nullptr);
+  const auto latest = store.latest_complete();
+  ASSERT_TRUE(latest.has_value());
+  EXPECT_GT(*latest, 5);
+  EXPECT_EQ(*latest % 5 == 0 ? 0 : 1, 1) << "the stop checkpoint is taken at the signal's step, not a scheduled one";
+  auto resumed = run_command(train((dir / "run").string(), "train.steps=" + std::to_string(*latest + 2) + " --resume auto"));
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_TRUE(fs::exists(store.step_folder(*latest + 2) / "DONE"));
+}
+
+TEST_F(Training, AFailingRankEndsTheJobNamingIt) {
+  ScratchDir dir;
+  // Copy the content data and corrupt exactly the images rank 1 reads at step 2.
+  fs::copy(data_->path() / "content", dir / "content");
+  ShardedSampler sampler(24, mix_keys(5, 1), /*rank=*/1, /*world_size=*/2, /*batch_size=*/2);
+  std::vector<SampleKey> batch;
+  for (int step = 0; step < 3; ++step) batch = sampler.next_batch();
+  for (const auto& key : batch) {
+    const fs::path shard = dir / "content" / shard_file_name(key.index / 10);
+    h5::silence_error_printing();
+    h5::Handle file(H5Fopen(shard.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+    h5::Handle images = h5::open_dataset(file.get(), "images");
+    h5::Handle space(H5Dget_space(images.get()), H5Sclose);
+    hsize_t start[4] = {static_cast<hsize_t>(key.index % 10), 0, 0, 0}, count[4] = {1, 20, 20, 3};
+    H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr);
+    h5::Handle memory(H5Screate_simple(4, count, nullptr), H5Sclose);
+    std::vector<uint8_t> garbage(20 * 20 * 3, 7);
+    H5Dwrite(images.get(), H5T_NATIVE_UINT8, memory.get(), space.get(), H5P_DEFAULT, garbage.data());
+  }
+  const auto start = std::chrono::steady_clock::now();
+  auto result = run_command(train((dir / "run").string(), "data.content=" + (dir / "content").string() + " train.steps=20", 2));
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_NE(result.exit_code, 0) << result.output;
+  EXPECT_LT(seconds, 30.0);
+  EXPECT_NE(result.output.find("error on rank 1/2"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("checksum"), std::string::npos) << result.output;
+}
+
+TEST_F(Training, MismatchedConfigsAreAnErrorNotAHang) {
+  ScratchDir dir;
+  const std::string base = kVarstyle + " train --config " + (*data_ / "tiny.yaml").string() + " --run-dir " + (dir / "run").string();
+  auto result = run_command(kMpirun + "-np 1 " + base + " optim.lr=0.001 : -np 1 " + base + " optim.lr=0.002");
+  EXPECT_NE(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("rank 1 was started with a different configuration than rank 0: it has 'optim.lr: 0.002'"),
+            std::string::npos) << result.output;
+}
+
+TEST_F(Training, NonFiniteLossAbortsOrSkips) {
+  ScratchDir dir;
+  const std::string explode = "model.kind=vst loss.style_gram=50 optim.lr=10 optim.schedule=constant train.steps=6";
+  auto aborted = run_command(train((dir / "abort").string(), explode));
+  EXPECT_EQ(aborted.exit_code, 1) << aborted.output;
+  EXPECT_NE(aborted.output.find("non-finite loss at step"), std::string::npos) << aborted.output;
+  auto skipped = run_command(train((dir / "skip").string(), explode + " train.on_nonfinite=skip"));
+  EXPECT_EQ(skipped.exit_code, 0) << skipped.output;
+  EXPECT_NE(skipped.output.find("step skipped"), std::string::npos) << skipped.output;
+}
+
+TEST_F(Training, MetricsTimelineGridAndConfigAreWritten) {
+  ScratchDir dir;
+  auto result = run_command(train((dir / "run").string(), "train.timeline=true train.grid_size=2 train.log_every=2 train.steps=4", 2));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  std::ifstream metrics(dir / "run" / "metrics.jsonl");
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(metrics, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 2u);
+  for (const char* field : {"\"step\":4", "\"content\"", "\"style_moments\"", "\"images_per_s\"", "\"reduce\""})
+    EXPECT_NE(lines.back().find(field), std::string::npos) << field << " in " << lines.back();
+  for (int rank : {0, 1}) {
+    const std::string timeline = testing::read_text(dir / "run" / ("timeline-rank" + std::to_string(rank) + ".json"));
+    EXPECT_NE(timeline.find("allreduce bucket 0"), std::string::npos);
+    EXPECT_NE(timeline.find("\"backward\""), std::string::npos);
+  }
+  EXPECT_TRUE(fs::exists(dir / "run" / "grid.png"));
+  EXPECT_NE(testing::read_text(dir / "run" / "config.yaml").find("batch_size: 2"), std::string::npos);
+}
+
+TEST_F(Training, BadConfigurationExitsTwoBeforeWritingAnything) {
+  ScratchDir dir;
+  auto result = run_command(train((dir / "run").string(), "data.bach_size=3"));
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("did you mean 'data.batch_size'"), std::string::npos) << result.output;
+  EXPECT_FALSE(fs::exists(dir / "run"));
+}
+
+}  // namespace
+}  // namespace varstyle
