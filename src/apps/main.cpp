@@ -13,8 +13,8 @@ int main(int argc, char** argv) {
   CLI::App app{"varstyle: variational style transfer, trained data-parallel"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "varstyle 0.1.0");
-  std::vector<Command> commands = {add_train_command(app), add_config_command(app), add_info_command(app),
-                                   add_bench_command(app)};
+  std::vector<Command> commands = {add_train_command(app),  add_stylize_command(app), add_sample_command(app),
+                                   add_config_command(app), add_info_command(app),    add_bench_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

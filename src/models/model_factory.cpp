@@ -12,10 +12,11 @@
 
 namespace varstyle {
 
-std::shared_ptr<StyleModel> make_model(const Config& config) {
+std::shared_ptr<StyleModel> make_model(const Config& config, bool weights_follow) {
   // Every randomly initialised weight comes from the global generator; seeding it here makes a
   // model a function of its config, the same on every rank before any broadcast.
   at::manual_seed(static_cast<uint64_t>(config.model.init_seed));
+  set_random_weight_warning(!weights_follow);
   const std::string& kind = config.model.kind;
   if (kind == "vst") return std::make_shared<VstModel>(config);
   if (kind == "wae") return std::make_shared<WaeModel>(config);

@@ -43,12 +43,16 @@ std::shared_ptr<Vgg19> make_vgg(const ModelConfig& model, const std::string& las
   return vgg;
 }
 
+bool g_warn_random_weights = true;
+
 }  // namespace
+
+void set_random_weight_warning(bool on) { g_warn_random_weights = on; }
 
 Networks build_networks(const Config& config, const std::vector<std::string>& encoder_taps) {
   const ModelConfig& model = config.model;
   const LossConfig& loss = config.loss;
-  if (model.encoder_weights.empty())
+  if (model.encoder_weights.empty() && g_warn_random_weights)
     spdlog::warn("model.encoder_weights is not set: VGG19 uses random weights (seed model.init_seed); "
                  "stylisation quality will be below that of pretrained weights");
   Networks networks;

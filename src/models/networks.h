@@ -20,4 +20,7 @@ struct Networks {
 // configured weights (or warns once that random weights are used) and freezes both networks.
 Networks build_networks(const Config& config, const std::vector<std::string>& encoder_taps);
 
+// Whether build_networks warns about random weights (off while a checkpoint is being loaded).
+void set_random_weight_warning(bool on);
+
 }  // namespace varstyle

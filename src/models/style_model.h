@@ -71,7 +71,9 @@ std::vector<uint64_t> noise_keys_for(const StepInput& input, uint64_t stream);
 
 // Builds the model named by config.model.kind with weights drawn from model.init_seed and the
 // loss network of config.loss. Throws ConfigError naming the key for an impossible combination.
-std::shared_ptr<StyleModel> make_model(const Config& config);
+// `weights_follow`: the caller loads every tensor afterwards (a checkpoint), so random weights
+// are not worth a warning.
+std::shared_ptr<StyleModel> make_model(const Config& config, bool weights_follow = false);
 
 }  // namespace varstyle
 

@@ -12,6 +12,9 @@
 #include <fstream>
 #include <thread>
 
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
 #include "core/h5.h"
 #include "core/hash.h"
 #include "data/manifest.h"
@@ -253,6 +256,53 @@ TEST_F(Training, BadConfigurationExitsTwoBeforeWritingAnything) {
   EXPECT_EQ(result.exit_code, 2) << result.output;
   EXPECT_NE(result.output.find("did you mean 'data.batch_size'"), std::string::npos) << result.output;
   EXPECT_FALSE(fs::exists(dir / "run"));
+}
+
+TEST_F(Training, StylizeAndSampleOnATrainedCheckpoint) {
+  ScratchDir dir;
+  ASSERT_EQ(run_command(train((dir / "vst").string(), "model.kind=vst loss.kl=0.01 train.steps=2")).exit_code, 0);
+  ASSERT_EQ(run_command(train((dir / "adain").string(), "train.steps=2")).exit_code, 0);
+  cv::Mat content(29, 37, CV_8UC3, cv::Scalar(40, 120, 200)), style(20, 24, CV_8UC3, cv::Scalar(10, 200, 30));
+  cv::circle(content, cv::Point(15, 12), 6, cv::Scalar(250, 250, 0), -1);
+  ASSERT_TRUE(cv::imwrite((dir / "content.png").string(), content));
+  ASSERT_TRUE(cv::imwrite((dir / "style.png").string(), style));
+  const std::string common = " --content " + (dir / "content.png").string() + " --style " + (dir / "style.png").string() + " --size 0";
+
+  // Any size in, the same size out (padding to a multiple of 8 is undone), PNG or JPEG.
+  auto result = run_command(kVarstyle + " stylize --checkpoint " + (dir / "vst").string() + common + " --out " + (dir / "a.png").string());
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  cv::Mat out = cv::imread((dir / "a.png").string());
+  EXPECT_EQ(out.cols, 37);
+  EXPECT_EQ(out.rows, 29);
+  result = run_command(kVarstyle + " stylize --checkpoint " + (dir / "vst").string() + common + " --style " +
+                       (dir / "style.png").string() + " --mix 0.3,0.7 --preserve-color --out " + (dir / "b.jpg").string());
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(cv::imread((dir / "b.jpg").string()).cols, 37);
+  result = run_command(kVarstyle + " stylize --checkpoint " + (dir / "adain").string() + common + " --alpha 0.5 --out " + (dir / "c.png").string());
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+
+  result = run_command(kVarstyle + " sample --checkpoint " + (dir / "vst").string() + " --content " + (dir / "content.png").string() +
+                       " --size 0 --count 3 --seed 4 --out " + (dir / "samples.png").string());
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  out = cv::imread((dir / "samples.png").string());
+  EXPECT_EQ(out.cols, 4 * 37);
+  EXPECT_EQ(out.rows, 29);
+
+  // Bad input: a model without a style code, no checkpoint, an unreadable image, a bad --mix.
+  result = run_command(kVarstyle + " sample --checkpoint " + (dir / "adain").string() + " --content " + (dir / "content.png").string() + " --out " + (dir / "x.png").string());
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.output.find("'adain' cannot sample"), std::string::npos) << result.output;
+  result = run_command(kVarstyle + " stylize --checkpoint " + (dir / "nothing").string() + common + " --out " + (dir / "x.png").string());
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.output.find("no complete checkpoint"), std::string::npos) << result.output;
+  testing::write_text(dir / "broken.png", "not an image");
+  result = run_command(kVarstyle + " stylize --checkpoint " + (dir / "vst").string() + " --content " + (dir / "broken.png").string() +
+                       " --style " + (dir / "style.png").string() + " --out " + (dir / "x.png").string());
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.output.find("broken.png: cannot read image"), std::string::npos) << result.output;
+  result = run_command(kVarstyle + " stylize --checkpoint " + (dir / "vst").string() + common + " --mix 0.5,0.5 --out " + (dir / "x.png").string());
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_FALSE(fs::exists(dir / "x.png"));
 }
 
 }  // namespace

@@ -1,0 +1,67 @@
+// Image reading, resizing, padding for any size, colour preservation.
+#include "eval/image_io.h"
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+
+namespace varstyle {
+namespace fs = std::filesystem;
+
+cv::Mat read_image_rgb(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) throw Error(fmt::format("{}: image not found", path.string()));
+  cv::Mat bgr;
+  try {
+    bgr = cv::imread(path.string(), cv::IMREAD_COLOR);
+  } catch (const cv::Exception& e) {
+    throw Error(fmt::format("{}: cannot read image: {}", path.string(), e.err));
+  }
+  if (bgr.empty()) throw Error(fmt::format("{}: cannot read image (not an image, or corrupt)", path.string()));
+  cv::Mat rgb;
+  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+  return rgb;
+}
+
+cv::Mat resize_short_side(const cv::Mat& rgb, int size) {
+  if (size <= 0) return rgb;
+  const double scale = static_cast<double>(size) / std::min(rgb.cols, rgb.rows);
+  if (std::abs(scale - 1.0) < 1e-9) return rgb;
+  cv::Mat resized;
+  cv::resize(rgb, resized, cv::Size(std::max(1, static_cast<int>(std::lround(rgb.cols * scale))),
+                                    std::max(1, static_cast<int>(std::lround(rgb.rows * scale)))),
+             0, 0, scale < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
+  return resized;
+}
+
+at::Tensor run_padded(const at::Tensor& image, int64_t multiple,
+                      const std::function<at::Tensor(const at::Tensor&)>& network) {
+  const int64_t height = image.size(2), width = image.size(3);
+  const int64_t pad_bottom = (multiple - height % multiple) % multiple;
+  const int64_t pad_right = (multiple - width % multiple) % multiple;
+  // Reflection needs the pad to be smaller than the side; replicate covers tiny images.
+  const bool reflect = pad_bottom < height && pad_right < width;
+  const at::Tensor padded = pad_bottom == 0 && pad_right == 0 ? image
+                            : reflect ? at::reflection_pad2d(image, {0, pad_right, 0, pad_bottom})
+                                      : at::replication_pad2d(image, {0, pad_right, 0, pad_bottom});
+  return network(padded).narrow(2, 0, height).narrow(3, 0, width);
+}
+
+cv::Mat preserve_color(const cv::Mat& stylized, const cv::Mat& content) {
+  cv::Mat stylized_ycc, content_ycc, resized_content;
+  cv::resize(content, resized_content, stylized.size(), 0, 0, cv::INTER_AREA);
+  cv::cvtColor(stylized, stylized_ycc, cv::COLOR_RGB2YCrCb);
+  cv::cvtColor(resized_content, content_ycc, cv::COLOR_RGB2YCrCb);
+  std::vector<cv::Mat> s, c;
+  cv::split(stylized_ycc, s);
+  cv::split(content_ycc, c);
+  cv::Mat merged, rgb;
+  cv::merge(std::vector<cv::Mat>{s[0], c[1], c[2]}, merged);
+  cv::cvtColor(merged, rgb, cv::COLOR_YCrCb2RGB);
+  return rgb;
+}
+
+}  // namespace varstyle
