@@ -189,6 +189,42 @@ struct DistConfig {
   }
 };
 
+// The evaluator (varstyle eval): methods compared on the same pairs with one fixed network.
+struct EvalConfig {
+  std::string content;                 // image folder or varstyle-prep output
+  std::string style;                   // image folder or varstyle-prep output
+  int64_t size = 256;                  // evaluation resolution (centre crop)
+  int64_t contents = 4;                // at most this many content images (sorted order)
+  int64_t styles = 4;                  // at most this many style images
+  std::vector<std::string> methods = {"identity", "gatys"};  // NAME:CHECKPOINT, gatys, identity
+  std::string network_weights;         // evaluation VGG19 weights; "" = random, seed 0 (named in the output)
+  double network_width = 1.0;
+  int64_t gatys_steps = 100;
+  std::string gatys_optimizer = "lbfgs";  // lbfgs | adam
+  double gatys_lr = 1.0;
+  double gatys_content_weight = 1.0;
+  double gatys_style_weight = 1000.0;  // Gatys: 1e3 / n^2 per layer, folded into the Gram normalisation
+  int64_t timing_repeats = 3;          // stylisations timed per pair after one warm-up
+
+  template <typename V>
+  void visit(V& v) {
+    v("content", content);
+    v("style", style);
+    v("size", size, Range{8, 4096});
+    v("contents", contents, Range{1, 100000});
+    v("styles", styles, Range{1, 100000});
+    v("methods", methods);
+    v("network_weights", network_weights);
+    v("network_width", network_width, Range{0.01, 4.0});
+    v("gatys_steps", gatys_steps, Range{1, 100000});
+    v("gatys_optimizer", gatys_optimizer, Choices{{"lbfgs", "adam"}});
+    v("gatys_lr", gatys_lr, Range{1e-6, 1e6});
+    v("gatys_content_weight", gatys_content_weight, Range{0, 1e12});
+    v("gatys_style_weight", gatys_style_weight, Range{0, 1e12});
+    v("timing_repeats", timing_repeats, Range{1, 1000});
+  }
+};
+
 struct Config {
   DataConfig data;
   ModelConfig model;
@@ -196,6 +232,7 @@ struct Config {
   OptimConfig optim;
   TrainConfig train;
   DistConfig dist;
+  EvalConfig eval;
 
   template <typename V>
   void visit(V& v) {
@@ -205,6 +242,7 @@ struct Config {
     v("optim", optim);
     v("train", train);
     v("dist", dist);
+    v("eval", eval);
   }
 };
 

@@ -1,0 +1,62 @@
+// Keyed crop/flip draws and the uint8 HWC -> float CHW conversion.
+#include "data/augment.h"
+
+#include <array>
+
+#include "core/hash.h"
+
+namespace varstyle {
+
+CropFlip draw_crop_flip(uint64_t seed, const SampleKey& key, int64_t image_size,
+                        const AugmentOptions& options) {
+  CropFlip cf;
+  const int64_t slack = image_size - options.crop;
+  const uint64_t bits = mix_keys(seed, static_cast<uint64_t>(key.epoch),
+                                 static_cast<uint64_t>(key.position), 0xA06ULL);
+  if (slack > 0) {
+    if (options.random_crop) {
+      cf.top = static_cast<int64_t>((bits & 0xFFFFFF) % static_cast<uint64_t>(slack + 1));
+      cf.left = static_cast<int64_t>(((bits >> 24) & 0xFFFFFF) % static_cast<uint64_t>(slack + 1));
+    } else {
+      cf.top = cf.left = slack / 2;
+    }
+  }
+  cf.flip = options.hflip && ((bits >> 63) & 1U);
+  return cf;
+}
+
+void crop_flip_to_chw(const uint8_t* rgb, int64_t image_size, const CropFlip& cf, int64_t crop,
+                      float* chw) {
+  // A 256-entry table turns the division into a load; the loops run row by row so that the
+  // compiler vectorises the de-interleave.
+  static const std::array<float, 256> kScale = [] {
+    std::array<float, 256> table{};
+    for (int i = 0; i < 256; ++i) table[static_cast<size_t>(i)] = static_cast<float>(i) / 255.0f;
+    return table;
+  }();
+  const int64_t plane = crop * crop;
+  float* red = chw;
+  float* green = chw + plane;
+  float* blue = chw + 2 * plane;
+  for (int64_t y = 0; y < crop; ++y) {
+    const uint8_t* row = rgb + ((cf.top + y) * image_size + cf.left) * 3;
+    const int64_t out = y * crop;
+    if (cf.flip) {
+      for (int64_t x = 0; x < crop; ++x) {
+        const uint8_t* pixel = row + (crop - 1 - x) * 3;
+        red[out + x] = kScale[pixel[0]];
+        green[out + x] = kScale[pixel[1]];
+        blue[out + x] = kScale[pixel[2]];
+      }
+    } else {
+      for (int64_t x = 0; x < crop; ++x) {
+        const uint8_t* pixel = row + x * 3;
+        red[out + x] = kScale[pixel[0]];
+        green[out + x] = kScale[pixel[1]];
+        blue[out + x] = kScale[pixel[2]];
+      }
+    }
+  }
+}
+
+}  // namespace varstyle

@@ -1,0 +1,32 @@
+// Training augmentation: crop position and horizontal flip drawn from keys (seed, epoch, global
+// position), never from a stateful generator, so results do not depend on ranks or threads; and
+// the uint8 HWC -> float CHW [0,1] conversion that applies them.
+#pragma once
+
+#include <cstdint>
+
+#include "data/sharded_sampler.h"
+
+namespace varstyle {
+
+struct CropFlip {
+  int64_t top = 0;
+  int64_t left = 0;
+  bool flip = false;
+};
+
+struct AugmentOptions {
+  int64_t crop = 256;        // output side; at most the stored image side
+  bool random_crop = true;   // false: centre crop
+  bool hflip = true;
+};
+
+CropFlip draw_crop_flip(uint64_t seed, const SampleKey& key, int64_t image_size,
+                        const AugmentOptions& options);
+
+// Writes the crop x crop window of `rgb` (image_size^2 x 3, HWC) as 3 x crop x crop floats in
+// [0, 1] (value / 255), mirrored left-right when cf.flip.
+void crop_flip_to_chw(const uint8_t* rgb, int64_t image_size, const CropFlip& cf, int64_t crop,
+                      float* chw);
+
+}  // namespace varstyle

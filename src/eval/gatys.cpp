@@ -1,0 +1,56 @@
+// Gatys optimisation with LibTorch's L-BFGS or Adam.
+#include "eval/gatys.h"
+
+#include <ATen/core/grad_mode.h>
+#include <torch/optim/adam.h>
+#include <torch/optim/lbfgs.h>
+
+#include "losses/image_losses.h"
+#include "losses/style_losses.h"
+
+namespace varstyle {
+
+Gatys::Gatys(std::shared_ptr<Vgg19> network, const EvalConfig& config) : network_(std::move(network)), config_(config) {}
+
+at::Tensor Gatys::stylize(const at::Tensor& content, const at::Tensor& style, std::vector<double>* trace) {
+  const std::vector<std::string> style_taps = {"relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"};
+  FeatureMap content_features, style_features;
+  {
+    at::NoGradGuard no_grad;
+    content_features = network_->features(content, {"relu4_2"});
+    style_features = network_->features(style, style_taps);
+  }
+  at::Tensor image = content.detach().clone().set_requires_grad(true);
+  auto objective = [&] {
+    std::vector<std::string> taps = style_taps;
+    taps.push_back("relu4_2");
+    const FeatureMap features = network_->features(image, taps);
+    std::vector<TapPair> pairs;
+    for (const auto& tap : style_taps) pairs.push_back({features.at(tap), style_features.at(tap), 1.0});
+    return config_.gatys_content_weight * content_loss({{features.at("relu4_2"), content_features.at("relu4_2"), 1.0}}) +
+           config_.gatys_style_weight * style_gram_loss(pairs);
+  };
+  if (trace) trace->push_back(objective().item<double>());
+  if (config_.gatys_optimizer == "lbfgs") {
+    torch::optim::LBFGS optimiser({image}, torch::optim::LBFGSOptions(config_.gatys_lr).max_iter(20));
+    for (int64_t done = 0; done < config_.gatys_steps; done += 20) {
+      optimiser.step([&] {
+        optimiser.zero_grad();
+        at::Tensor loss = objective();
+        loss.backward();
+        return loss;
+      });
+    }
+  } else {
+    torch::optim::Adam optimiser({image}, torch::optim::AdamOptions(config_.gatys_lr));
+    for (int64_t step = 0; step < config_.gatys_steps; ++step) {
+      optimiser.zero_grad();
+      objective().backward();
+      optimiser.step();
+    }
+  }
+  if (trace) trace->push_back(objective().item<double>());
+  return image.detach().clamp(0, 1);
+}
+
+}  // namespace varstyle
