@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the embedded default dataset: installs what is missing, builds, draws the
 # procedural content and style sets with varstyle-prep, verifies them, trains the vst model on
-# 2 MPI ranks on the CPU and writes the content x style grid of its stylisations.
+# 2 MPI ranks on the CPU, writes the content x style grid of its stylisations, and evaluates it
+# against Gatys and the identity into evals/demo/report.html.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,4 +22,9 @@ mpi_flags=(--oversubscribe)
 rm -rf runs/demo
 mpirun "${mpi_flags[@]}" -np 2 build/bin/varstyle train --config configs/demo.yaml --run-dir runs/demo
 
-echo "== done: losses per step in runs/demo/metrics.jsonl, stylisations in runs/demo/grid.png"
+echo "== evaluating the trained model against Gatys and the identity (configs/eval.yaml)"
+rm -rf evals/demo
+build/bin/varstyle eval --config configs/eval.yaml --out evals/demo
+
+echo "== done: losses in runs/demo/metrics.jsonl, stylisations in runs/demo/grid.png,"
+echo "   the comparison report in evals/demo/report.html"

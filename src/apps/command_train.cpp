@@ -5,6 +5,8 @@
 
 #include <filesystem>
 
+#include <c10/util/Exception.h>
+
 #include <fmt/format.h>
 
 #include "apps/commands.h"
@@ -45,7 +47,9 @@ Command add_train_command(CLI::App& parent) {
     } catch (const std::exception& e) {
       const auto* error = dynamic_cast<const Error*>(&e);
       const int code = static_cast<int>(error ? error->code() : ExitCode::kFailure);
-      fmt::print(stderr, "varstyle train: error on {}: {}\n", describe_process(), e.what());
+      const auto* torch_error = dynamic_cast<const c10::Error*>(&e);
+      fmt::print(stderr, "varstyle train: error on {}: {}\n", describe_process(),
+                 torch_error ? torch_error->what_without_backtrace() : e.what());
       if (session.size() > 1) MpiSession::abort(code);  // ends every rank; none is left waiting
       return code;
     }

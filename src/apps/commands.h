@@ -19,5 +19,6 @@ Command add_bench_command(CLI::App& parent);   // varstyle bench reader: data-pa
 Command add_train_command(CLI::App& parent);   // varstyle train: data-parallel training (MPI)
 Command add_stylize_command(CLI::App& parent); // varstyle stylize: one image with a checkpoint
 Command add_sample_command(CLI::App& parent);  // varstyle sample: new styles from the prior
+Command add_eval_command(CLI::App& parent);    // varstyle eval: methods compared on the same pairs
 
 }  // namespace varstyle

@@ -2,6 +2,8 @@
 // turns errors into one message and an exit code (docs/exit-codes.md).
 #include <vector>
 
+#include <c10/util/Exception.h>
+
 #include <fmt/format.h>
 
 #include "apps/commands.h"
@@ -13,8 +15,9 @@ int main(int argc, char** argv) {
   CLI::App app{"varstyle: variational style transfer, trained data-parallel"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "varstyle 0.1.0");
-  std::vector<Command> commands = {add_train_command(app),  add_stylize_command(app), add_sample_command(app),
-                                   add_config_command(app), add_info_command(app),    add_bench_command(app)};
+  std::vector<Command> commands = {add_train_command(app),  add_eval_command(app), add_stylize_command(app),
+                                   add_sample_command(app), add_config_command(app), add_info_command(app),
+                                   add_bench_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -28,6 +31,9 @@ int main(int argc, char** argv) {
   } catch (const Error& e) {
     fmt::print(stderr, "varstyle: error: {}\n", e.what());
     return static_cast<int>(e.code());
+  } catch (const c10::Error& e) {
+    fmt::print(stderr, "varstyle: error: {}\n", e.what_without_backtrace());
+    return static_cast<int>(ExitCode::kFailure);
   } catch (const std::exception& e) {
     fmt::print(stderr, "varstyle: error: {}\n", e.what());
     return static_cast<int>(ExitCode::kFailure);

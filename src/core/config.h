@@ -210,7 +210,7 @@ struct EvalConfig {
   void visit(V& v) {
     v("content", content);
     v("style", style);
-    v("size", size, Range{8, 4096});
+    v("size", size, Range{32, 4096});  // relu5_1 of the evaluation network needs 2x2
     v("contents", contents, Range{1, 100000});
     v("styles", styles, Range{1, 100000});
     v("methods", methods);

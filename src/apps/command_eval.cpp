@@ -1,0 +1,47 @@
+// varstyle eval --config FILE [--out DIR] [section.key=value ...]: the evaluator as its own
+// (MPI-launchable) process; an error on any rank is printed once naming it and ends the job.
+#include <c10/util/Exception.h>
+
+#include <fmt/format.h>
+
+#include "apps/commands.h"
+#include "core/error.h"
+#include "core/logging.h"
+#include "dist/mpi_session.h"
+#include "eval/evaluator.h"
+
+namespace varstyle {
+
+Command add_eval_command(CLI::App& parent) {
+  struct Options {
+    std::string file, out;
+    std::vector<std::string> overrides;
+  };
+  auto o = std::make_shared<Options>();
+  Command command;
+  command.app = parent.add_subcommand("eval", "compare methods on the same pairs (launch with mpirun to split the pairs)");
+  command.app->add_option("--config", o->file, "YAML config with an eval section")->required();
+  command.app->add_option("--out", o->out, "output folder (default evals/eval-<timestamp>)");
+  command.app->add_option("overrides", o->overrides, "section.key=value overrides");
+  command.run = [o] {
+    MpiSession session(nullptr, nullptr);
+    setup_logging(session.rank());
+    try {
+      EvalRequest request;
+      request.config = load_config(o->file, o->overrides);
+      request.out = o->out;
+      return run_evaluation(request, session);
+    } catch (const std::exception& e) {
+      const auto* error = dynamic_cast<const Error*>(&e);
+      const int code = static_cast<int>(error ? error->code() : ExitCode::kFailure);
+      const auto* torch_error = dynamic_cast<const c10::Error*>(&e);
+      fmt::print(stderr, "varstyle eval: error on {}: {}\n", describe_process(),
+                 torch_error ? torch_error->what_without_backtrace() : e.what());
+      if (session.size() > 1) MpiSession::abort(code);
+      return code;
+    }
+  };
+  return command;
+}
+
+}  // namespace varstyle

@@ -1,0 +1,225 @@
+// run_evaluation: inputs, methods, rank-split pairs, metrics, gathered rows, images and reports.
+#include "eval/evaluator.h"
+
+#include <ATen/core/grad_mode.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "data/shard_dataset.h"
+#include "dist/communicator.h"
+#include "eval/figures.h"
+#include "eval/gatys.h"
+#include "eval/grid.h"
+#include "eval/image_io.h"
+#include "eval/metrics.h"
+#include "eval/report.h"
+#include "train/checkpoint_model.h"
+
+namespace varstyle {
+namespace fs = std::filesystem;
+
+std::vector<std::string> metric_columns() {
+  std::vector<std::string> columns = {"gram_distance", "content_distance", "w2_distance", "moments_distance", "ssim", "ms_per_image"};
+  for (const auto& tap : EvaluationMetrics::style_taps()) columns.push_back("gram_" + tap);
+  return columns;
+}
+
+namespace {
+
+struct NamedImage {
+  std::string name;
+  at::Tensor image;  // [1, 3, S, S]
+};
+
+at::Tensor square(const cv::Mat& rgb, int64_t size) {
+  const cv::Mat resized = resize_short_side(rgb, static_cast<int>(size));
+  const int left = (resized.cols - static_cast<int>(size)) / 2, top = (resized.rows - static_cast<int>(size)) / 2;
+  return from_rgb_image(resized(cv::Rect(left, top, static_cast<int>(size), static_cast<int>(size))).clone());
+}
+
+// A varstyle-prep folder (manifest.json) or a folder of images, the first `limit` in sorted order.
+std::vector<NamedImage> load_images(const std::string& key, const std::string& folder, int64_t limit, int64_t size) {
+  if (folder.empty()) throw ConfigError(fmt::format("{} must name an image folder or a varstyle-prep output", key));
+  std::vector<NamedImage> images;
+  if (fs::exists(fs::path(folder) / "manifest.json")) {
+    ShardedDataset dataset(folder);
+    const int64_t s = dataset.image_size();
+    std::vector<uint8_t> rgb(static_cast<size_t>(s * s * 3));
+    for (int64_t i = 0; i < std::min(limit, dataset.size()); ++i) {
+      dataset.read(i, rgb.data());
+      images.push_back({dataset.source(i), square(cv::Mat(static_cast<int>(s), static_cast<int>(s), CV_8UC3, rgb.data()).clone(), size)});
+    }
+    return images;
+  }
+  if (!fs::is_directory(folder)) throw ConfigError(fmt::format("{}: {} is not a folder", key, folder));
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::recursive_directory_iterator(folder)) {
+    std::string extension = entry.path().extension().string();
+    std::transform(extension.begin(), extension.end(), extension.begin(), ::tolower);
+    if (entry.is_regular_file() && (extension == ".png" || extension == ".jpg" || extension == ".jpeg" ||
+                                    extension == ".bmp" || extension == ".webp" || extension == ".tif" || extension == ".tiff"))
+      files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& file : files) {
+    if (static_cast<int64_t>(images.size()) >= limit) break;
+    images.push_back({fs::relative(file, folder).generic_string(), square(read_image_rgb(file), size)});
+  }
+  if (images.empty()) throw ConfigError(fmt::format("{}: no images in {}", key, folder));
+  return images;
+}
+
+struct Method {
+  std::string name;
+  std::shared_ptr<StyleModel> model;  // null for gatys and identity
+};
+
+std::vector<Method> load_methods(const std::vector<std::string>& specs) {
+  std::vector<Method> methods;
+  for (const auto& spec : specs) {
+    Method method;
+    const auto colon = spec.find(':');
+    method.name = spec.substr(0, colon);
+    if (colon != std::string::npos) {
+      method.model = load_checkpoint_model(spec.substr(colon + 1), c10::Device(c10::kCPU)).model;
+    } else if (spec != "gatys" && spec != "identity") {
+      throw ConfigError(fmt::format("eval.methods: '{}' is not NAME:CHECKPOINT, gatys or identity", spec));
+    }
+    for (const auto& known : methods)
+      if (known.name == method.name) throw ConfigError(fmt::format("eval.methods: the name '{}' is used twice", method.name));
+    methods.push_back(method);
+  }
+  if (methods.empty()) throw ConfigError("eval.methods is empty");
+  return methods;
+}
+
+nlohmann::json row_json(const MetricRow& row) {
+  return {{"method", row.method}, {"content", row.content}, {"style", row.style}, {"error", row.error}, {"pair", row.pair}, {"values", row.values}};
+}
+
+MetricRow row_from(const nlohmann::json& j) {
+  MetricRow row;
+  row.method = j.at("method");
+  row.content = j.at("content");
+  row.style = j.at("style");
+  row.error = j.at("error");
+  row.pair = j.at("pair");
+  row.values = j.at("values").get<std::map<std::string, double>>();
+  return row;
+}
+
+fs::path cell_path(const fs::path& out, const std::string& method, size_t content, size_t style) {
+  return out / "cells" / method / fmt::format("c{:03d}_s{:03d}.png", content, style);
+}
+
+}  // namespace
+
+int run_evaluation(const EvalRequest& request, const MpiSession& session) {
+  const EvalConfig& config = request.config.eval;
+  auto communicator = make_mpi_communicator();
+  std::string out_text = request.out.string();
+  if (out_text.empty()) {
+    char stamp[32];
+    const std::time_t now = std::time(nullptr);
+    std::strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", std::localtime(&now));
+    out_text = (fs::path("evals") / fmt::format("eval-{}", stamp)).string();
+  }
+  const fs::path out = communicator->all_gather(out_text).front();
+
+  // Everything that can be wrong with the inputs fails here, before anything is written.
+  const auto contents = load_images("eval.content", config.content, config.contents, config.size);
+  const auto styles = load_images("eval.style", config.style, config.styles, config.size);
+  const auto methods = load_methods(config.methods);
+  EvaluationMetrics metrics(config.network_weights, config.network_width);
+  auto gatys_network = std::make_shared<Vgg19>(Vgg19Options{config.network_width, "reflect", "relu5_1"});
+  if (!config.network_weights.empty()) gatys_network->load(config.network_weights);
+  gatys_network->freeze();
+  Gatys gatys(gatys_network, config);
+  if (session.rank() == 0) {
+    std::error_code ec;
+    fs::create_directories(out, ec);
+    if (ec) throw Error(fmt::format("{}: cannot create the output folder: {}", out.string(), ec.message()));
+    write_file_atomic(out / "config.yaml", config_to_yaml(request.config));
+  }
+  communicator->barrier();
+
+  const size_t pairs = contents.size() * styles.size();
+  std::vector<MetricRow> mine;
+  at::NoGradGuard no_grad;
+  for (const auto& method : methods) {
+    bool warmed_up = false;
+    for (size_t p = static_cast<size_t>(session.rank()); p < pairs; p += static_cast<size_t>(session.size())) {
+      const size_t c = p / styles.size(), s = p % styles.size();
+      MetricRow row{method.name, contents[c].name, styles[s].name, "", static_cast<int64_t>(p), {}};
+      try {
+        auto stylize = [&]() -> at::Tensor {
+          if (method.model) return method.model->stylize(contents[c].image, styles[s].image);
+          if (method.name == "gatys") {
+            at::AutoGradMode grad(true);
+            return gatys.stylize(contents[c].image, styles[s].image);
+          }
+          return contents[c].image.clone();
+        };
+        if (!warmed_up && method.model) stylize();  // first-call allocations stay out of the timing
+        warmed_up = true;
+        const int repeats = method.name == "gatys" ? 1 : static_cast<int>(config.timing_repeats);
+        at::Tensor output;
+        const auto start = std::chrono::steady_clock::now();
+        for (int r = 0; r < repeats; ++r) output = stylize();
+        const double ms = 1000.0 * std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / repeats;
+        row.values = metrics.compute(output, contents[c].image, styles[s].image);
+        row.values["ms_per_image"] = ms;
+        fs::create_directories(cell_path(out, method.name, c, s).parent_path());
+        write_image(cell_path(out, method.name, c, s), to_rgb_image(output[0]));
+      } catch (const c10::Error& e) {
+        row.error = e.what_without_backtrace();
+        spdlog::warn("{} on ({}, {}): {}", method.name, row.content, row.style, row.error);
+      } catch (const std::exception& e) {
+        row.error = e.what();
+        spdlog::warn("{} on ({}, {}): {}", method.name, row.content, row.style, row.error);
+      }
+      mine.push_back(row);
+    }
+  }
+  nlohmann::json payload = nlohmann::json::array();
+  for (const auto& row : mine) payload.push_back(row_json(row));
+  const auto gathered = communicator->all_gather(payload.dump());
+  communicator->barrier();
+  if (session.rank() != 0) return 0;
+
+  std::vector<MetricRow> rows;
+  for (const auto& text : gathered)
+    for (const auto& j : nlohmann::json::parse(text)) rows.push_back(row_from(j));
+  std::vector<std::string> names;
+  for (const auto& method : methods) names.push_back(method.name);
+  // Method order, then pair order: the same file for any number of ranks.
+  std::sort(rows.begin(), rows.end(), [&](const MetricRow& a, const MetricRow& b) {
+    const auto ia = std::find(names.begin(), names.end(), a.method) - names.begin();
+    const auto ib = std::find(names.begin(), names.end(), b.method) - names.begin();
+    return ia != ib ? ia < ib : a.pair < b.pair;
+  });
+  write_metrics_csv(out / "metrics.csv", rows);
+  const std::string summary = write_summaries(out, rows, names, metrics.network_name());
+  FigureInputs figures;
+  for (const auto& c : contents) figures.contents.push_back(c.image);
+  for (const auto& s : styles) figures.styles.push_back(s.image);
+  figures.methods = names;
+  for (const auto& method : methods)
+    if (method.model) figures.models.emplace_back(method.name, method.model);
+  figures.cell = [&](const std::string& method, size_t c, size_t s) { return cell_path(out, method, c, s); };
+  const std::vector<std::string> images = write_figures(out, figures);
+  write_report_html(out, summary, images);
+  fmt::print("{}\nwrote {} (metrics.csv, summary.md, report.html and {} figure(s))\n", summary, out.string(), images.size());
+  return 0;
+}
+
+}  // namespace varstyle

@@ -1,0 +1,32 @@
+// varstyle eval: every method (trained checkpoints, gatys, identity) on the same content x style
+// pairs at one resolution, metrics from one fixed network, pairs split across MPI ranks and
+// gathered (the same output as one rank), then metrics.csv, summaries, grids and report.html.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "dist/mpi_session.h"
+
+namespace varstyle {
+
+struct EvalRequest {
+  Config config;
+  std::filesystem::path out;  // evals/<config name>-<timestamp> unless given
+};
+
+int run_evaluation(const EvalRequest& request, const MpiSession& session);
+
+// One row of metrics.csv.
+struct MetricRow {
+  std::string method, content, style, error;
+  int64_t pair = 0;
+  std::map<std::string, double> values;  // metric name -> value (includes ms_per_image)
+};
+
+// The columns of metrics.csv, in order (after method, content, style).
+std::vector<std::string> metric_columns();
+
+}  // namespace varstyle

@@ -1,0 +1,136 @@
+// The evaluator: a metric of an image against itself is 0 (SSIM 1), Gram and W2 distances grow
+// with a constructed mismatch, Gatys lowers its objective, grids have the expected layout, and
+// eval on 2 ranks writes the same metrics.csv as on 1 (timings aside); bad input names the file.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "eval/gatys.h"
+#include "eval/metrics.h"
+#include "test_support.h"
+
+namespace varstyle {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::run_command;
+using testing::ScratchDir;
+
+at::Tensor smooth_image(int64_t seed, int64_t size = 32) {
+  at::manual_seed(static_cast<uint64_t>(seed));
+  return at::avg_pool2d(at::rand({1, 3, size + 4, size + 4}), {5, 5}, {1, 1});
+}
+
+TEST(EvaluationMetrics, ZeroAgainstItselfAndGrowingWithMismatch) {
+  EvaluationMetrics metrics("", 0.125);
+  const at::Tensor image = smooth_image(1), other = smooth_image(2) * 0.5 + 0.5;
+  auto self = metrics.compute(image, image, image);
+  EXPECT_NEAR(self["gram_distance"], 0.0, 1e-9);
+  EXPECT_NEAR(self["content_distance"], 0.0, 1e-12);
+  EXPECT_NEAR(self["w2_distance"], 0.0, 1e-6);
+  EXPECT_NEAR(self["moments_distance"], 0.0, 1e-9);
+  EXPECT_NEAR(self["ssim"], 1.0, 1e-9);
+  double previous_gram = 0, previous_w2 = 0;
+  for (double t : {0.25, 0.5, 1.0}) {
+    auto m = metrics.compute((1 - t) * image + t * other, image, image);
+    EXPECT_GT(m["gram_distance"], previous_gram) << t;
+    EXPECT_GT(m["w2_distance"], previous_w2) << t;
+    EXPECT_LT(m["ssim"], 1.0);
+    previous_gram = m["gram_distance"];
+    previous_w2 = m["w2_distance"];
+  }
+}
+
+TEST(Gatys, LowersItsObjective) {
+  at::manual_seed(0);
+  auto network = std::make_shared<Vgg19>(Vgg19Options{0.125, "reflect", "relu5_1"});
+  network->freeze();
+  for (const char* optimiser : {"lbfgs", "adam"}) {
+    EvalConfig config;
+    config.gatys_steps = 20;
+    config.gatys_optimizer = optimiser;
+    config.gatys_lr = std::string(optimiser) == "adam" ? 0.02 : 1.0;
+    Gatys gatys(network, config);
+    std::vector<double> trace;
+    at::Tensor result = gatys.stylize(smooth_image(3), smooth_image(4), &trace);
+    ASSERT_EQ(trace.size(), 2u);
+    EXPECT_LT(trace[1], 0.7 * trace[0]) << optimiser;
+    EXPECT_GE(result.min().item<float>(), 0.0f);
+  }
+}
+
+std::vector<std::vector<std::string>> read_csv_without(const fs::path& path, const std::string& dropped) {
+  std::ifstream in(path);
+  std::vector<std::vector<std::string>> rows;
+  size_t drop = std::string::npos;
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> cells;
+    std::stringstream parts(line);
+    for (std::string cell; std::getline(parts, cell, ',');) cells.push_back(cell);
+    if (rows.empty()) drop = std::find(cells.begin(), cells.end(), dropped) - cells.begin();
+    if (drop < cells.size()) cells.erase(cells.begin() + static_cast<long>(drop));
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
+TEST(Evaluator, SameMetricsOnOneAndTwoRanksWithFiguresAndReport) {
+  ScratchDir dir;
+  // Style: a varstyle-prep output; content: a plain folder of images.
+  ASSERT_EQ(run_command(std::string(VARSTYLE_PREP_BINARY) + " synthetic --no-progress --kind style --count 6 --size 24 --output " +
+                        (dir / "style").string()).exit_code, 0);
+  ASSERT_EQ(run_command(std::string(VARSTYLE_PREP_BINARY) + " synthetic --no-progress --kind content --count 8 --size 24 --output " +
+                        (dir / "content-shards").string()).exit_code, 0);
+  fs::create_directories(dir / "content");
+  for (int i = 0; i < 3; ++i) {
+    cv::Mat image(30 + i, 26, CV_8UC3, cv::Scalar(40 * i, 100, 200 - 30 * i));
+    ASSERT_TRUE(cv::imwrite((dir / "content" / ("photo" + std::to_string(i) + ".png")).string(), image));
+  }
+  const std::string data = " data.content=" + (dir / "content-shards").string() + " data.style=" + (dir / "style").string();
+  auto trained = run_command(std::string(VARSTYLE_BINARY) + " train --config " + VARSTYLE_SOURCE_DIR + "/configs/demo.yaml --run-dir " +
+                             (dir / "vst").string() + data + " data.size=16 model.width=0.0625 train.steps=2 train.grid_size=0");
+  ASSERT_EQ(trained.exit_code, 0) << trained.output;
+  const std::string eval = std::string(VARSTYLE_BINARY) + " eval --config " + VARSTYLE_SOURCE_DIR + "/configs/eval.yaml" +
+                           " eval.content=" + (dir / "content").string() + " eval.style=" + (dir / "style").string() +
+                           " eval.size=32 eval.contents=3 eval.styles=2 eval.network_width=0.125 eval.gatys_steps=3 eval.timing_repeats=1" +
+                           " 'eval.methods=[\"model:" + (dir / "vst").string() + "\", gatys, identity]'";
+  auto one = run_command(eval + " --out " + (dir / "one").string());
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  auto two = run_command("mpirun --allow-run-as-root --oversubscribe -np 2 " + eval + " --out " + (dir / "two").string());
+  ASSERT_EQ(two.exit_code, 0) << two.output;
+  const auto rows = read_csv_without(dir / "one" / "metrics.csv", "ms_per_image");
+  EXPECT_EQ(rows.size(), 1u + 3 * 3 * 2);  // header + methods x contents x styles
+  EXPECT_EQ(rows, read_csv_without(dir / "two" / "metrics.csv", "ms_per_image"));
+  EXPECT_EQ(rows[0][0], "method");
+  EXPECT_EQ(rows[1][0], "model");
+
+  for (const char* file : {"summary.csv", "summary.md", "report.html", "config.yaml", "comparison.png", "alpha.png",
+                           "interpolation.png", "sampling.png", "grid-model.png", "grid-gatys.png", "grid-identity.png"})
+    EXPECT_TRUE(fs::exists(dir / "one" / file)) << file;
+  // grid: a label margin of 96 x 18 pixels, then (styles + 1) x (contents + 1) cells of 32 + 4.
+  {  // No pair failed: every data line ends with an empty error column.
+    std::ifstream csv(dir / "one" / "metrics.csv");
+    std::string line;
+    std::getline(csv, line);
+    while (std::getline(csv, line)) EXPECT_EQ(line.back(), ',') << line;
+  }
+  cv::Mat grid = cv::imread((dir / "one" / "grid-gatys.png").string());
+  EXPECT_EQ(grid.cols, 96 + 3 * 36);
+  EXPECT_EQ(grid.rows, 18 + 4 * 36);
+  const std::string report = testing::read_text(dir / "one" / "report.html");
+  EXPECT_NE(report.find("<img src=\"grid-model.png\""), std::string::npos);
+  EXPECT_NE(report.find("random weights"), std::string::npos);  // the evaluation network is named
+
+  // An unreadable image: an error naming it, nothing written.
+  testing::write_text(dir / "content" / "a-broken.png", "not an image");
+  auto broken = run_command(eval + " --out " + (dir / "broken").string());
+  EXPECT_EQ(broken.exit_code, 1) << broken.output;
+  EXPECT_NE(broken.output.find("a-broken.png: cannot read image"), std::string::npos) << broken.output;
+  EXPECT_FALSE(fs::exists(dir / "broken"));
+}
+
+}  // namespace
+}  // namespace varstyle
