@@ -12,6 +12,8 @@
 #include "core/error.h"
 #include "core/hash.h"
 #include "data/prefetch_loader.h"
+#include "eval/gatys.h"
+#include "models/style_model.h"
 
 namespace varstyle {
 
@@ -26,6 +28,7 @@ Command add_bench_command(CLI::App& parent) {
   Command command;
   command.app = parent.add_subcommand("bench", "measure parts of the pipeline");
   command.app->require_subcommand(1);
+  // `bench reader` and `bench stylize` share the command's run function; it checks which parsed.
   auto* reader = command.app->add_subcommand("reader", "images/s of the data loader on one rank");
   reader->add_option("--config", options->file, "YAML config file")->required();
   reader->add_option("--stream", options->stream, "content | style")->check(CLI::IsMember({"content", "style"}));
@@ -52,6 +55,62 @@ Command add_bench_command(CLI::App& parent) {
                "\"images_per_s\": {:.1f}, \"image_size\": {}, \"crop\": {}, \"batch\": {}, \"probe\": {:.3f}}}\n",
                options->stream, images, seconds, images / seconds, dataset->image_size(),
                config.data.size, config.data.batch_size, checksum);
+    return 0;
+  };
+  // Stylisation throughput of a configured model (random weights: timing only), or of Gatys'
+  // iterations, on random images of a given size and batch.
+  struct StylizeOptions {
+    std::string file;
+    std::string method = "model";
+    int64_t size = 256, batch = 1, repeats = 5, iterations = 10, threads = 0;
+    std::vector<std::string> overrides;
+  };
+  auto stylize = std::make_shared<StylizeOptions>();
+  auto* stylize_cmd = command.app->add_subcommand("stylize", "images/s of stylisation (a model from a config, or gatys)");
+  stylize_cmd->add_option("--config", stylize->file, "YAML config naming the model")->required();
+  stylize_cmd->add_option("--method", stylize->method, "model | gatys")->check(CLI::IsMember({"model", "gatys"}));
+  stylize_cmd->add_option("--size", stylize->size, "image side")->check(CLI::Range(32, 4096));
+  stylize_cmd->add_option("--batch", stylize->batch, "images per call")->check(CLI::Range(1, 256));
+  stylize_cmd->add_option("--repeats", stylize->repeats, "timed calls after one warm-up")->check(CLI::Range(1, 1000));
+  stylize_cmd->add_option("--iterations", stylize->iterations, "gatys: L-BFGS iterations timed")->check(CLI::Range(1, 100000));
+  stylize_cmd->add_option("--threads", stylize->threads, "CPU threads (0: all cores)")->check(CLI::Range(0, 1024));
+  stylize_cmd->add_option("overrides", stylize->overrides, "section.key=value overrides");
+  auto run_reader = command.run;
+  command.run = [options, stylize, stylize_cmd, run_reader] {
+    if (!stylize_cmd->parsed()) return run_reader();
+    Config config = load_config(stylize->file, stylize->overrides);
+    if (stylize->threads > 0) at::set_num_threads(static_cast<int>(stylize->threads));
+    at::manual_seed(0);
+    const at::Tensor content = at::rand({stylize->batch, 3, stylize->size, stylize->size});
+    const at::Tensor style = at::rand({stylize->batch, 3, stylize->size, stylize->size});
+    using Clock = std::chrono::steady_clock;
+    if (stylize->method == "gatys") {
+      auto network = std::make_shared<Vgg19>(Vgg19Options{config.eval.network_width, "reflect", "relu5_1"});
+      network->freeze();
+      EvalConfig gatys_config = config.eval;
+      gatys_config.gatys_steps = stylize->iterations;
+      Gatys gatys(network, gatys_config);
+      const auto start = Clock::now();
+      gatys.stylize(content.narrow(0, 0, 1), style.narrow(0, 0, 1));
+      const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      fmt::print("{{\"bench\": \"stylize\", \"method\": \"gatys\", \"size\": {}, \"iterations\": {}, "
+                 "\"ms_per_iteration\": {:.1f}, \"seconds_for_500_iterations\": {:.1f}, \"threads\": {}}}\n",
+                 stylize->size, stylize->iterations, 1000 * seconds / stylize->iterations, 500 * seconds / stylize->iterations,
+                 at::get_num_threads());
+      return 0;
+    }
+    auto model = make_model(config, /*weights_follow=*/true);
+    model->eval();
+    at::NoGradGuard no_grad;
+    model->stylize(content, style);  // warm-up: first-call allocations
+    const auto start = Clock::now();
+    for (int64_t r = 0; r < stylize->repeats; ++r) model->stylize(content, style);
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    const double images = static_cast<double>(stylize->repeats * stylize->batch);
+    fmt::print("{{\"bench\": \"stylize\", \"method\": \"{}\", \"width\": {}, \"size\": {}, \"batch\": {}, "
+               "\"images_per_s\": {:.2f}, \"ms_per_image\": {:.1f}, \"threads\": {}}}\n",
+               config.model.kind, config.model.width, stylize->size, stylize->batch, images / seconds,
+               1000 * seconds / images, at::get_num_threads());
     return 0;
   };
   return command;

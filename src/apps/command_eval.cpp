@@ -1,7 +1,5 @@
 // varstyle eval --config FILE [--out DIR] [section.key=value ...]: the evaluator as its own
 // (MPI-launchable) process; an error on any rank is printed once naming it and ends the job.
-#include <c10/util/Exception.h>
-
 #include <fmt/format.h>
 
 #include "apps/commands.h"
@@ -32,13 +30,7 @@ Command add_eval_command(CLI::App& parent) {
       request.out = o->out;
       return run_evaluation(request, session);
     } catch (const std::exception& e) {
-      const auto* error = dynamic_cast<const Error*>(&e);
-      const int code = static_cast<int>(error ? error->code() : ExitCode::kFailure);
-      const auto* torch_error = dynamic_cast<const c10::Error*>(&e);
-      fmt::print(stderr, "varstyle eval: error on {}: {}\n", describe_process(),
-                 torch_error ? torch_error->what_without_backtrace() : e.what());
-      if (session.size() > 1) MpiSession::abort(code);
-      return code;
+      return fail_job("eval", e, session);
     }
   };
   return command;

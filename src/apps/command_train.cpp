@@ -17,6 +17,16 @@
 
 namespace varstyle {
 
+int fail_job(const char* command, const std::exception& e, const MpiSession& session) {
+  const auto* error = dynamic_cast<const Error*>(&e);
+  const auto* torch_error = dynamic_cast<const c10::Error*>(&e);
+  const int code = static_cast<int>(error ? error->code() : ExitCode::kFailure);
+  fmt::print(stderr, "varstyle {}: error on {}: {}\n", command, describe_process(),
+             torch_error ? torch_error->what_without_backtrace() : e.what());
+  if (session.size() > 1) MpiSession::abort(code);  // ends every rank; none is left waiting
+  return code;
+}
+
 Command add_train_command(CLI::App& parent) {
   struct Options {
     std::string file;
@@ -45,13 +55,7 @@ Command add_train_command(CLI::App& parent) {
       request.resume = options->resume == "auto";
       return run_training(request, session);
     } catch (const std::exception& e) {
-      const auto* error = dynamic_cast<const Error*>(&e);
-      const int code = static_cast<int>(error ? error->code() : ExitCode::kFailure);
-      const auto* torch_error = dynamic_cast<const c10::Error*>(&e);
-      fmt::print(stderr, "varstyle train: error on {}: {}\n", describe_process(),
-                 torch_error ? torch_error->what_without_backtrace() : e.what());
-      if (session.size() > 1) MpiSession::abort(code);  // ends every rank; none is left waiting
-      return code;
+      return fail_job("train", e, session);
     }
   };
   return command;

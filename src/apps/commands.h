@@ -8,6 +8,12 @@
 
 namespace varstyle {
 
+class MpiSession;
+
+// Prints `error` once, naming this rank, and returns its exit code; with several ranks it ends
+// the whole job instead (MPI_Abort), so no rank is left waiting in a collective.
+int fail_job(const char* command, const std::exception& error, const MpiSession& session);
+
 struct Command {
   CLI::App* app = nullptr;
   std::function<int()> run;

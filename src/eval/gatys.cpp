@@ -1,6 +1,8 @@
 // Gatys optimisation with LibTorch's L-BFGS or Adam.
 #include "eval/gatys.h"
 
+#include <algorithm>
+
 #include <ATen/core/grad_mode.h>
 #include <torch/optim/adam.h>
 #include <torch/optim/lbfgs.h>
@@ -32,8 +34,13 @@ at::Tensor Gatys::stylize(const at::Tensor& content, const at::Tensor& style, st
   };
   if (trace) trace->push_back(objective().item<double>());
   if (config_.gatys_optimizer == "lbfgs") {
+    // Steps of at most 20 iterations (as the reference scripts), the last one cut to what is
+    // left, so exactly gatys_steps iterations run.
     torch::optim::LBFGS optimiser({image}, torch::optim::LBFGSOptions(config_.gatys_lr).max_iter(20));
+    auto& options = static_cast<torch::optim::LBFGSOptions&>(optimiser.param_groups().front().options());
     for (int64_t done = 0; done < config_.gatys_steps; done += 20) {
+      const int64_t chunk = std::min<int64_t>(20, config_.gatys_steps - done);
+      options.max_iter(chunk).max_eval(chunk * 5 / 4 + 1);
       optimiser.step([&] {
         optimiser.zero_grad();
         at::Tensor loss = objective();

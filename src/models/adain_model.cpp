@@ -8,13 +8,7 @@
 namespace varstyle {
 
 AdainModel::AdainModel(const Config& config) : loss_(config.loss) {
-  networks_ = build_networks(config, {"relu4_1"});
-  register_module("vgg", networks_.vgg);
-  add_frozen(networks_.vgg);
-  if (networks_.loss != networks_.vgg) {
-    register_module("loss_network", networks_.loss);
-    add_frozen(networks_.loss);
-  }
+  networks_ = adopt(build_networks(config, {"relu4_1"}));
   decoder_ = register_module("decoder", std::make_shared<Decoder>(config.model.width, config.model.padding));
   criterion_ = std::make_unique<PerceptualCriterion>(config.loss, networks_.loss);
 }
@@ -26,12 +20,9 @@ at::Tensor AdainModel::encode(const at::Tensor& images) {
 
 LossTerms AdainModel::training_step(const StepInput& input) {
   const at::Tensor content = encode(input.content);
-  // One pass over the style batch serves the style loss and AdaIN when the VGG is shared.
-  const bool shared = networks_.loss == networks_.vgg;
-  std::vector<std::string> style_taps = criterion_->style_taps();
-  if (shared) style_taps.push_back("relu4_1");
-  const FeatureMap style_features = criterion_->target_features(input.style, style_taps);
-  const at::Tensor target = adain(content, shared ? style_features.at("relu4_1") : encode(input.style));
+  at::Tensor style_encoded;
+  const FeatureMap style_features = criterion_->style_features(input.style, *networks_.vgg, "relu4_1", &style_encoded);
+  const at::Tensor target = adain(content, style_encoded);
   const at::Tensor output = decoder_->forward(target);
   const FeatureMap output_features = criterion_->output_features(output);
   LossTerms terms;

@@ -49,13 +49,7 @@ at::Tensor LinearTransform::forward(const at::Tensor& content, const at::Tensor&
 }
 
 LinearModel::LinearModel(const Config& config) : content_layers_(config.loss.content_layers) {
-  networks_ = build_networks(config, {"relu4_1"});
-  register_module("vgg", networks_.vgg);
-  add_frozen(networks_.vgg);
-  if (networks_.loss != networks_.vgg) {
-    register_module("loss_network", networks_.loss);
-    add_frozen(networks_.loss);
-  }
+  networks_ = adopt(build_networks(config, {"relu4_1"}));
   transform_ = register_module("transform", std::make_shared<LinearTransform>(networks_.vgg->tap_channels("relu4_1"),
                                                                                config.model.linear_dim));
   decoder_ = register_module("decoder", std::make_shared<Decoder>(config.model.width, config.model.padding));
@@ -68,12 +62,9 @@ at::Tensor LinearModel::encode(const at::Tensor& images) {
 }
 
 LossTerms LinearModel::training_step(const StepInput& input) {
-  const bool shared = networks_.loss == networks_.vgg;
-  std::vector<std::string> style_taps = criterion_->style_taps();
-  if (shared) style_taps.push_back("relu4_1");
-  const FeatureMap style_features = criterion_->target_features(input.style, style_taps);
-  const at::Tensor style = shared ? style_features.at("relu4_1") : encode(input.style);
-  const at::Tensor output = decoder_->forward(transform_->forward(encode(input.content), style));
+  at::Tensor style_encoded;
+  const FeatureMap style_features = criterion_->style_features(input.style, *networks_.vgg, "relu4_1", &style_encoded);
+  const at::Tensor output = decoder_->forward(transform_->forward(encode(input.content), style_encoded));
   const FeatureMap output_features = criterion_->output_features(output);
   LossTerms terms;
   // Li et al. compare with the content image's own features, not a transformed target.

@@ -29,6 +29,21 @@ FeatureMap PerceptualCriterion::target_features(const at::Tensor& images, const 
   return network_->features(images, taps);
 }
 
+FeatureMap PerceptualCriterion::style_features(const at::Tensor& images, FeatureNetwork& encoder,
+                                               const std::string& encoder_tap, at::Tensor* encoder_features) {
+  const bool shared = &encoder == network_.get();
+  std::vector<std::string> taps = style_taps_;
+  if (shared) taps.push_back(encoder_tap);
+  FeatureMap features = target_features(images, taps);
+  if (shared) {
+    *encoder_features = features.at(encoder_tap);
+  } else {
+    torch::NoGradGuard no_grad;
+    *encoder_features = encoder.features(images, {encoder_tap}).at(encoder_tap);
+  }
+  return features;
+}
+
 void PerceptualCriterion::add_style_terms(LossTerms& terms, const FeatureMap& output, const FeatureMap& style) const {
   if (style_taps_.empty()) return;
   std::vector<TapPair> pairs;

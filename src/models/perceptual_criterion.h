@@ -24,6 +24,12 @@ class PerceptualCriterion {
   FeatureMap output_features(const at::Tensor& images);
   FeatureMap target_features(const at::Tensor& images, const std::vector<std::string>& taps);
 
+  // The loss network's style-tap features of `images`, and in `encoder_features` the encoder's
+  // `encoder_tap` (kept apart: a separate loss network may use the same tap names); one pass
+  // when the loss network is the encoder. Both without gradient.
+  FeatureMap style_features(const at::Tensor& images, FeatureNetwork& encoder, const std::string& encoder_tap,
+                            at::Tensor* encoder_features);
+
   void add_style_terms(LossTerms& terms, const FeatureMap& output, const FeatureMap& style) const;
   // `target` holds features at every content tap (of the content image, or the AdaIN target).
   void add_content_term(LossTerms& terms, const FeatureMap& output, const FeatureMap& target) const;

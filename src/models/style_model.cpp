@@ -95,6 +95,16 @@ std::string StyleModel::describe() const {
   return text;
 }
 
+Networks StyleModel::adopt(Networks networks) {
+  register_module("vgg", networks.vgg);
+  add_frozen(networks.vgg);
+  if (networks.loss != networks.vgg) {
+    register_module("loss_network", networks.loss);
+    add_frozen(networks.loss);
+  }
+  return networks;
+}
+
 void StyleModel::add_frozen(const std::shared_ptr<FeatureNetwork>& network) {
   for (const auto& known : frozen_)
     if (known == network) return;

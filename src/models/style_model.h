@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "models/networks.h"
 #include "nets/feature_network.h"
 
 namespace varstyle {
@@ -57,6 +58,9 @@ class StyleModel : public torch::nn::Module {
   std::string describe() const;  // kind and networks, for logs and reports
 
  protected:
+  // Registers the frozen encoder ("vgg") and, when separate, the loss network ("loss_network"),
+  // and keeps both in evaluation mode.
+  Networks adopt(Networks networks);
   void add_frozen(const std::shared_ptr<FeatureNetwork>& network);
   [[noreturn]] void unsupported(const std::string& operation) const;
 

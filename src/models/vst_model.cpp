@@ -11,13 +11,7 @@ namespace varstyle {
 
 VstModel::VstModel(const Config& config)
     : loss_(config.loss), shallow_(config.model.content_encoder == "shallow") {
-  networks_ = build_networks(config, {"relu3_1", "relu4_1"});
-  register_module("vgg", networks_.vgg);
-  add_frozen(networks_.vgg);
-  if (networks_.loss != networks_.vgg) {
-    register_module("loss_network", networks_.loss);
-    add_frozen(networks_.loss);
-  }
+  networks_ = adopt(build_networks(config, {"relu3_1", "relu4_1"}));
   decoder_ = register_module("decoder", std::make_shared<Decoder>(config.model.width, config.model.padding));
   if (shallow_) shallow_encoder_ = register_module("content_encoder", std::make_shared<ShallowEncoder>(config.model.width));
   style_encoder_ = register_module(
@@ -48,19 +42,10 @@ at::Tensor VstModel::decode_features(const at::Tensor& features, const at::Tenso
 
 LossTerms VstModel::training_step(const StepInput& input) {
   const at::Tensor content = content_features(input.content);
-  // E_s reads VGG relu3_1; with a shared VGG loss network one pass gives both.
-  const bool shared = networks_.loss == networks_.vgg;
-  std::vector<std::string> style_taps = criterion_->style_taps();
-  if (shared) style_taps.push_back("relu3_1");
-  const FeatureMap style_features = criterion_->target_features(input.style, style_taps);
-  at::Tensor style_relu3_1;
-  if (shared) {
-    style_relu3_1 = style_features.at("relu3_1");
-  } else {
-    torch::NoGradGuard no_grad;
-    style_relu3_1 = networks_.vgg->features(input.style, {"relu3_1"}).at("relu3_1");
-  }
-  const GaussianCode code = style_encoder_->forward(style_relu3_1);
+  // E_s reads VGG relu3_1 of the style batch.
+  at::Tensor style_encoded;
+  const FeatureMap style_features = criterion_->style_features(input.style, *networks_.vgg, "relu3_1", &style_encoded);
+  const GaussianCode code = style_encoder_->forward(style_encoded);
   const at::Tensor z = reparameterise(code.mean, code.log_variance, noise_keys_for(input, 1));
 
   std::vector<Modulation> modulations = to_adain_->forward(z);

@@ -22,13 +22,7 @@ at::Tensor position_samples(const at::Tensor& map, int64_t limit) {
 }  // namespace
 
 WaeModel::WaeModel(const Config& config) : loss_(config.loss) {
-  networks_ = build_networks(config, {"relu3_1", "relu4_1"});
-  register_module("vgg", networks_.vgg);
-  add_frozen(networks_.vgg);
-  if (networks_.loss != networks_.vgg) {
-    register_module("loss_network", networks_.loss);
-    add_frozen(networks_.loss);
-  }
+  networks_ = adopt(build_networks(config, {"relu3_1", "relu4_1"}));
   const int64_t channels = networks_.vgg->tap_channels("relu4_1");
   const int64_t content_dim = config.model.content_dim;
   content_head_ = register_module("content_head", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, 2 * content_dim, 1)));
