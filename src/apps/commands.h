@@ -26,5 +26,6 @@ Command add_train_command(CLI::App& parent);   // varstyle train: data-parallel 
 Command add_stylize_command(CLI::App& parent); // varstyle stylize: one image with a checkpoint
 Command add_sample_command(CLI::App& parent);  // varstyle sample: new styles from the prior
 Command add_eval_command(CLI::App& parent);    // varstyle eval: methods compared on the same pairs
+Command add_sweep_command(CLI::App& parent);   // varstyle sweep: grid/random search, job arrays
 
 }  // namespace varstyle

@@ -93,4 +93,33 @@ wait_job "$bjob" >/dev/null
 [ ! -e "$work/pwned" ] && [ ! -e "$work/pwned2" ] || fail "an override value was executed"
 grep -qF 'expected an integer, got '"'"'$(touch' "$work"/literal-"$bjob".out || fail "the override did not arrive literally"
 echo "ok: shell metacharacters arrive literally"
+# 4. A 4-task sweep as one job array (at most 2 at once), then the collected, ranked table.
+cat > "$work/sweep.yaml" <<YAML
+name: ci
+config: $work/tiny.yaml
+eval: $work/eval.yaml
+method: m
+concurrency: 2
+ranks: 1
+overrides: [train.steps=2]
+eval_overrides: [eval.gatys_steps=1, eval.contents=1, eval.styles=1]
+keys:
+  optim.lr: ['0.001', '0.002']
+  loss.style_moments: ['1', '2']
+YAML
+submitted="$(build/bin/varstyle sweep --spec "$work/sweep.yaml" --submit --dir "$work/sweep")"
+ajob="$(sed -n 's/^submitted job array \([0-9]*\).*/\1/p' <<< "$submitted")"
+[ -n "$ajob" ] || fail "no job array id in: $submitted"
+deadline=$((SECONDS + 240))
+while squeue -h -j "$ajob" 2>/dev/null | grep -q .; do
+  [ $SECONDS -lt $deadline ] || fail "the job array did not finish"
+  sleep 1
+done
+for i in 0 1 2 3; do
+  [ -f "$work/sweep/task-000$i/eval/summary.csv" ] || fail "sweep task $i left no evaluation"
+done
+build/bin/varstyle sweep collect "$work/sweep" >/dev/null
+[ "$(grep -c ',ok$' "$work/sweep/results.csv")" -eq 4 ] || fail "the collected table does not rank 4 tasks"
+[ -f "$work/sweep/plot-optim.lr.png" ] || fail "no plot per swept key"
+echo "ok: a 4-task sweep ran as one job array and was collected"
 echo "1 passed, 0 failed"

@@ -1,0 +1,257 @@
+// Sweep tasks as child processes (argv vectors, no shell), job-array submission, collection.
+#include "sweep/sweep_runner.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "eval/grid.h"
+
+namespace varstyle {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// Runs argv[0] with the arguments as given (execvp: nothing is interpreted by a shell). With
+// `output`, the child's stdout is captured into it.
+int run_process(const std::vector<std::string>& argv, std::string* output = nullptr) {
+  int pipe_fds[2] = {-1, -1};
+  if (output && pipe(pipe_fds) != 0) throw Error("pipe failed");
+  const pid_t pid = fork();
+  if (pid < 0) throw Error("fork failed");
+  if (pid == 0) {
+    if (output) {
+      dup2(pipe_fds[1], STDOUT_FILENO);
+      close(pipe_fds[0]);
+      close(pipe_fds[1]);
+    }
+    std::vector<char*> args;
+    for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    fmt::print(stderr, "cannot run {}: {}\n", argv[0], std::strerror(errno));
+    _exit(127);
+  }
+  if (output) {
+    close(pipe_fds[1]);
+    char buffer[4096];
+    ssize_t n = 0;
+    while ((n = read(pipe_fds[0], buffer, sizeof(buffer))) > 0) output->append(buffer, static_cast<size_t>(n));
+    close(pipe_fds[0]);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string self_binary() { return fs::read_symlink("/proc/self/exe").string(); }
+
+json load_sweep(const fs::path& dir) {
+  try {
+    return json::parse(read_file(dir / "tasks.json"));
+  } catch (const json::exception& e) {
+    throw Error(fmt::format("{}: unreadable sweep ({})", (dir / "tasks.json").string(), e.what()));
+  }
+}
+
+}  // namespace
+
+void write_sweep(const fs::path& dir, const SweepSpec& spec, const std::vector<SweepTask>& tasks) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw Error(fmt::format("{}: cannot create the sweep folder: {}", dir.string(), ec.message()));
+  json root;
+  std::vector<std::string> keys;
+  for (const auto& key : spec.keys) keys.push_back(key.key);
+  root["spec"] = {{"name", spec.name}, {"config", spec.config}, {"eval", spec.eval}, {"method", spec.method},
+                  {"ranks", spec.ranks}, {"concurrency", spec.concurrency}, {"metric", spec.metric},
+                  {"overrides", spec.overrides}, {"eval_overrides", spec.eval_overrides}, {"keys", keys}};
+  root["tasks"] = json::array();
+  for (const auto& task : tasks) root["tasks"].push_back({{"index", task.index}, {"values", task.values}});
+  write_file_atomic(dir / "tasks.json", root.dump(2) + "\n");
+}
+
+int run_sweep_task(const fs::path& dir, int64_t index) {
+  const json sweep = load_sweep(dir);
+  const json& spec = sweep.at("spec");
+  const auto& tasks = sweep.at("tasks");
+  if (index < 0 || index >= static_cast<int64_t>(tasks.size()))
+    throw Error(fmt::format("{}: no task {} (the sweep has {})", dir.string(), index, tasks.size()));
+  const fs::path task_dir = dir / fmt::format("task-{:04d}", index);
+  std::error_code ec;
+  fs::create_directories(task_dir, ec);  // a task rejected by the trainer still records its status
+  if (ec) throw Error(fmt::format("{}: cannot create: {}", task_dir.string(), ec.message()));
+  const std::string binary = self_binary();
+  const int ranks = spec.at("ranks").get<int>();
+  std::vector<std::string> train;
+  if (ranks > 1) {
+    train = {"mpirun", "--oversubscribe", "-np", std::to_string(ranks)};
+    if (geteuid() == 0) train.insert(train.begin() + 1, "--allow-run-as-root");
+  }
+  for (const auto& arg : std::vector<std::string>{binary, "train", "--config", spec.at("config"), "--run-dir",
+                                                   (task_dir / "run").string(), "--resume", "auto"})
+    train.push_back(arg);
+  for (const auto& o : spec.at("overrides")) train.push_back(o.get<std::string>());
+  for (const auto& [key, value] : tasks[static_cast<size_t>(index)].at("values").get<std::vector<std::pair<std::string, std::string>>>())
+    train.push_back(key + "=" + value);
+  const int trained = run_process(train);
+  int evaluated = -1;
+  if (trained == 0) {
+    std::vector<std::string> eval = {binary, "eval", "--config", spec.at("eval"), "--out", (task_dir / "eval").string()};
+    for (const auto& o : spec.at("eval_overrides")) eval.push_back(o.get<std::string>());
+    eval.push_back(fmt::format("eval.methods=[\"{}:{}\", identity]", spec.at("method").get<std::string>(), (task_dir / "run").string()));
+    evaluated = run_process(eval);
+  }
+  write_file_atomic(task_dir / "status.json", json{{"train_exit", trained}, {"eval_exit", evaluated}}.dump() + "\n");
+  return trained == 0 && evaluated == 0 ? 0 : 1;
+}
+
+std::string submit_sweep(const fs::path& dir) {
+  const json sweep = load_sweep(dir);
+  const json& spec = sweep.at("spec");
+  const size_t count = sweep.at("tasks").size();
+  std::string output;
+  const std::vector<std::string> argv = {
+      "sbatch", "--parsable", fmt::format("--array=0-{}%{}", count - 1, spec.at("concurrency").get<int64_t>()),
+      fmt::format("--ntasks={}", spec.at("ranks").get<int64_t>()), "--job-name=sweep-" + spec.at("name").get<std::string>(),
+      "--output=" + (dir / "task-%a.out").string(), "slurm/sweep_task.sbatch", dir.string()};
+  if (run_process(argv, &output) != 0) throw Error("sbatch refused the sweep's job array: " + output);
+  return output.substr(0, output.find_first_of(";\n"));
+}
+
+std::string collect_sweep(const fs::path& dir) {
+  const json sweep = load_sweep(dir);
+  const json& spec = sweep.at("spec");
+  const std::string method = spec.at("method"), metric = spec.at("metric");
+  const auto keys = spec.at("keys").get<std::vector<std::string>>();
+  struct Result {
+    int64_t index;
+    std::vector<std::pair<std::string, std::string>> values;
+    std::map<std::string, double> metrics;
+    bool ok = false;
+  };
+  std::vector<Result> results;
+  std::vector<std::string> metric_names;
+  for (const auto& task : sweep.at("tasks")) {
+    Result result{task.at("index"), task.at("values").get<std::vector<std::pair<std::string, std::string>>>(), {}, false};
+    const fs::path summary = dir / fmt::format("task-{:04d}", result.index) / "eval" / "summary.csv";
+    if (fs::exists(summary)) {
+      std::istringstream lines(read_file(summary));
+      std::string line;
+      std::getline(lines, line);  // header: method,metric,mean,std,count,failed
+      while (std::getline(lines, line)) {
+        std::vector<std::string> cells;
+        std::stringstream parts(line);
+        for (std::string cell; std::getline(parts, cell, ',');) cells.push_back(cell);
+        if (cells.size() < 3 || cells[0] != method) continue;
+        result.metrics[cells[1]] = std::strtod(cells[2].c_str(), nullptr);
+        if (std::find(metric_names.begin(), metric_names.end(), cells[1]) == metric_names.end()) metric_names.push_back(cells[1]);
+      }
+      result.ok = result.metrics.count(metric) > 0;
+    }
+    results.push_back(result);
+  }
+  const bool higher = metric == "ssim";
+  std::stable_sort(results.begin(), results.end(), [&](const Result& a, const Result& b) {
+    if (a.ok != b.ok) return a.ok;
+    if (!a.ok) return a.index < b.index;
+    return higher ? a.metrics.at(metric) > b.metrics.at(metric) : a.metrics.at(metric) < b.metrics.at(metric);
+  });
+  std::ostringstream csv, md;
+  csv << "rank,task";
+  md << "Sweep `" << spec.at("name").get<std::string>() << "`, ranked by " << metric << " of `" << method
+     << "` (" << (higher ? "higher" : "lower") << " is better).\n\n| rank | task |";
+  for (const auto& key : keys) {
+    csv << "," << key;
+    md << " " << key << " |";
+  }
+  for (const auto& name : metric_names) {
+    csv << "," << name;
+    md << " " << name << " |";
+  }
+  csv << ",status\n";
+  md << "\n|---|---|";
+  for (size_t i = 0; i < keys.size() + metric_names.size(); ++i) md << "---|";
+  md << "\n";
+  for (size_t r = 0; r < results.size(); ++r) {
+    const Result& result = results[r];
+    const std::string rank = result.ok ? std::to_string(r + 1) : "-";
+    csv << rank << "," << result.index;
+    md << "| " << rank << " | " << result.index << " |";
+    for (const auto& [key, value] : result.values) {
+      csv << ",\"" << value << "\"";
+      md << " " << value << " |";
+    }
+    for (const auto& name : metric_names) {
+      const auto it = result.metrics.find(name);
+      const std::string cell = it == result.metrics.end() ? "" : fmt::format("{:.4g}", it->second);
+      csv << "," << cell;
+      md << " " << cell << " |";
+    }
+    csv << "," << (result.ok ? "ok" : "failed (see task-" + fmt::format("{:04d}", result.index) + ")") << "\n";
+    md << "\n";
+  }
+  write_file_atomic(dir / "results.csv", csv.str());
+  write_file_atomic(dir / "results.md", md.str());
+
+  // One plot per swept key: the metric against the value (numbers on a linear axis, other values
+  // in order of appearance).
+  for (size_t k = 0; k < keys.size(); ++k) {
+    std::vector<std::pair<std::string, double>> points;
+    for (const auto& result : results)
+      if (result.ok) points.emplace_back(result.values[k].second, result.metrics.at(metric));
+    if (points.empty()) continue;
+    std::vector<std::string> categories;
+    bool numeric = true;
+    for (const auto& point : points) {
+      char* end = nullptr;
+      std::strtod(point.first.c_str(), &end);
+      numeric = numeric && end && *end == '\0' && !point.first.empty();
+      if (std::find(categories.begin(), categories.end(), point.first) == categories.end()) categories.push_back(point.first);
+    }
+    auto x_of = [&](const std::string& v) {
+      return numeric ? std::strtod(v.c_str(), nullptr)
+                     : static_cast<double>(std::find(categories.begin(), categories.end(), v) - categories.begin());
+    };
+    double x0 = 1e300, x1 = -1e300, y0 = 1e300, y1 = -1e300;
+    for (const auto& [v, y] : points) {
+      x0 = std::min(x0, x_of(v)), x1 = std::max(x1, x_of(v)), y0 = std::min(y0, y), y1 = std::max(y1, y);
+    }
+    if (x1 == x0) x1 = x0 + 1;
+    if (y1 == y0) y1 = y0 + 1;
+    const int width = 520, height = 340, left = 70, bottom = 50, top = 30, right = 20;
+    cv::Mat plot(height, width, CV_8UC3, cv::Scalar(255, 255, 255));
+    const auto px = [&](double x) { return left + static_cast<int>((x - x0) / (x1 - x0) * (width - left - right)); };
+    const auto py = [&](double y) { return height - bottom - static_cast<int>((y - y0) / (y1 - y0) * (height - top - bottom)); };
+    cv::line(plot, {left, height - bottom}, {width - right, height - bottom}, cv::Scalar(0, 0, 0));
+    cv::line(plot, {left, top}, {left, height - bottom}, cv::Scalar(0, 0, 0));
+    const auto text = [&](const std::string& s, int x, int y) {
+      cv::putText(plot, s, {x, y}, cv::FONT_HERSHEY_SIMPLEX, 0.4, cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
+    };
+    text(fmt::format("{} vs {}", metric, keys[k]), left, 18);
+    text(fmt::format("{:.3g}", y1), 4, top + 4);
+    text(fmt::format("{:.3g}", y0), 4, height - bottom);
+    text(numeric ? fmt::format("{:.3g}", x0) : categories.front().substr(0, 12), left, height - bottom + 16);
+    text(numeric ? fmt::format("{:.3g}", x1) : categories.back().substr(0, 12), width - right - 60, height - bottom + 16);
+    text(keys[k], width / 2 - 40, height - 12);
+    for (const auto& [v, y] : points) cv::circle(plot, {px(x_of(v)), py(y)}, 4, cv::Scalar(30, 90, 200), -1, cv::LINE_AA);
+    std::string file = keys[k];
+    std::replace(file.begin(), file.end(), '/', '_');
+    write_image(dir / ("plot-" + file + ".png"), plot);
+  }
+  return md.str();
+}
+
+}  // namespace varstyle

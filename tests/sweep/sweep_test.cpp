@@ -1,0 +1,102 @@
+// Sweeps: spec errors name the file and line, grid expansion is the full product in order,
+// random draws are deterministic and in range, values with shell metacharacters arrive
+// literally, and a local sweep trains, evaluates and collects a ranked table with plots.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "core/error.h"
+#include "sweep/sweep_spec.h"
+#include "test_support.h"
+
+namespace varstyle {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::run_command;
+using testing::ScratchDir;
+using testing::write_text;
+
+TEST(SweepSpec, GridIsTheFullProductInOrder) {
+  ScratchDir dir;
+  write_text(dir / "s.yaml", "config: c.yaml\neval: e.yaml\nkeys:\n  a.x: [1, 2, 3]\n  b.y: [p, q]\n");
+  const auto tasks = expand(SweepSpec::load(dir / "s.yaml"));
+  ASSERT_EQ(tasks.size(), 6u);
+  EXPECT_EQ(tasks[0].overrides(), (std::vector<std::string>{"a.x=1", "b.y=p"}));
+  EXPECT_EQ(tasks[1].overrides(), (std::vector<std::string>{"a.x=1", "b.y=q"}));
+  EXPECT_EQ(tasks[5].overrides(), (std::vector<std::string>{"a.x=3", "b.y=q"}));
+}
+
+TEST(SweepSpec, RandomDrawsAreDeterministicAndInRange) {
+  ScratchDir dir;
+  write_text(dir / "s.yaml", "config: c.yaml\neval: e.yaml\nmode: random\nsamples: 50\nseed: 3\nkeys:\n"
+                             "  a.lr: {log_uniform: [0.001, 0.1]}\n  b.w: {uniform: [2, 4]}\n  c.k: {choice: [x, y]}\n");
+  const auto spec = SweepSpec::load(dir / "s.yaml");
+  const auto tasks = expand(spec);
+  ASSERT_EQ(tasks.size(), 50u);
+  std::set<std::string> choices;
+  for (const auto& task : tasks) {
+    const double lr = std::stod(task.values[0].second), w = std::stod(task.values[1].second);
+    EXPECT_GE(lr, 0.001);
+    EXPECT_LE(lr, 0.1);
+    EXPECT_GE(w, 2.0);
+    EXPECT_LE(w, 4.0);
+    choices.insert(task.values[2].second);
+  }
+  EXPECT_EQ(choices.size(), 2u);
+  EXPECT_EQ(expand(spec)[7].overrides(), tasks[7].overrides());
+}
+
+TEST(SweepSpec, BadSpecsNameFileAndLine) {
+  ScratchDir dir;
+  write_text(dir / "a.yaml", "config: c.yaml\neval: e.yaml\nmood: grid\nkeys: {a.x: [1]}\n");
+  try {
+    SweepSpec::load(dir / "a.yaml");
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("a.yaml:3: unknown key 'mood'"), std::string::npos) << e.what();
+  }
+  write_text(dir / "b.yaml", "config: c.yaml\neval: e.yaml\nkeys:\n  a.x: {normal: [0, 1]}\n");
+  EXPECT_THROW(SweepSpec::load(dir / "b.yaml"), ConfigError);
+  write_text(dir / "c.yaml", "config: c.yaml\neval: e.yaml\nkeys:\n  a.x: {uniform: [0, 1]}\n");  // grid needs values
+  EXPECT_THROW(SweepSpec::load(dir / "c.yaml"), ConfigError);
+}
+
+TEST(Sweep, LocalRunCollectsARankedTableAndValuesStayLiteral) {
+  ScratchDir dir;
+  for (const char* kind : {"content", "style"})
+    ASSERT_EQ(run_command(std::string(VARSTYLE_PREP_BINARY) + " synthetic --no-progress --kind " + kind +
+                          " --count 12 --size 20 --output " + (dir / kind).string()).exit_code, 0);
+  const std::string source = VARSTYLE_SOURCE_DIR;
+  write_text(dir / "sweep.yaml",
+             "name: tiny\nconfig: " + source + "/configs/demo.yaml\neval: " + source + "/configs/eval.yaml\nmethod: m\n"
+             "overrides: [data.content=" + (dir / "content").string() + ", data.style=" + (dir / "style").string() +
+             ", data.size=16, model.kind=adain, model.width=0.0625, train.steps=2, train.grid_size=0]\n"
+             "eval_overrides: [eval.content=" + (dir / "content").string() + ", eval.style=" + (dir / "style").string() +
+             ", eval.size=32, eval.contents=1, eval.styles=1, eval.network_width=0.0625, eval.gatys_steps=1]\n"
+             "keys:\n  optim.lr: ['0.001', '0.01']\n  train.seed: ['1', '$(touch " + (dir / "pwned").string() + ")']\n");
+  auto dry = run_command(std::string(VARSTYLE_BINARY) + " sweep --spec " + (dir / "sweep.yaml").string() + " --dry-run");
+  ASSERT_EQ(dry.exit_code, 0) << dry.output;
+  EXPECT_NE(dry.output.find("train.seed=$(touch"), std::string::npos) << dry.output;
+  EXPECT_NE(dry.output.find("4 task(s)"), std::string::npos) << dry.output;
+
+  auto local = run_command(std::string(VARSTYLE_BINARY) + " sweep --spec " + (dir / "sweep.yaml").string() +
+                           " --local --dir " + (dir / "out").string());
+  EXPECT_EQ(local.exit_code, 1) << local.output;  // the two tasks with the literal value fail
+  EXPECT_FALSE(fs::exists(dir / "pwned"));
+  EXPECT_NE(local.output.find("train.seed: expected an integer, got '$(touch"), std::string::npos) << local.output;
+  const std::string results = testing::read_text(dir / "out" / "results.csv");
+  std::istringstream lines(results);
+  std::vector<std::string> rows;
+  for (std::string line; std::getline(lines, line);) rows.push_back(line);
+  ASSERT_EQ(rows.size(), 5u) << results;
+  EXPECT_EQ(rows[0].rfind("rank,task,optim.lr,train.seed,gram_distance", 0), 0u) << rows[0];
+  EXPECT_EQ(rows[1].rfind("1,", 0), 0u) << rows[1];
+  EXPECT_EQ(rows[2].rfind("2,", 0), 0u) << rows[2];
+  EXPECT_NE(rows[3].find("failed"), std::string::npos) << rows[3];
+  EXPECT_TRUE(fs::exists(dir / "out" / "plot-optim.lr.png"));
+  EXPECT_TRUE(fs::exists(dir / "out" / "results.md"));
+}
+
+}  // namespace
+}  // namespace varstyle
