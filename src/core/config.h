@@ -90,7 +90,7 @@ struct LossConfig {
   int64_t kl_warmup = 0;               // steps over which the KL weight rises linearly from 0
   double mmd = 0.0;                    // wae: MMD of latent codes against N(0, I)
   double logvar = 0.0;                 // wae: lambda of the log-variance regulariser
-  std::string logvar_on = "content";   // content | style | both
+  std::string logvar_on = "content";   // none | content | style | both
   double reconstruction = 0.0;         // wae: reconstruction of the content image
   double tv = 0.0;
 
@@ -114,7 +114,7 @@ struct LossConfig {
     v("kl_warmup", kl_warmup, Range{0, 1e12});
     v("mmd", mmd, Range{0, 1e12});
     v("logvar", logvar, Range{0, 1e12});
-    v("logvar_on", logvar_on, Choices{{"content", "style", "both"}});
+    v("logvar_on", logvar_on, Choices{{"none", "content", "style", "both"}});
     v("reconstruction", reconstruction, Range{0, 1e12});
     v("tv", tv, Range{0, 1e12});
   }

@@ -80,7 +80,7 @@ LossTerms WaeModel::training_step(const StepInput& input) {
     const at::Tensor prior_positions = keyed_normal(content_keys, {positions.size(1)}, positions.options());
     return mmd_imq_loss(codes, prior_codes) + mmd_imq_loss(positions, prior_positions);
   });
-  terms.add("logvar", loss_.logvar, [&] {
+  terms.add("logvar", loss_.logvar_on == "none" ? 0.0 : loss_.logvar, [&] {
     at::Tensor total = at::zeros({}, output.options());
     if (loss_.logvar_on != "style")
       total = total + log_variance_loss(position_samples(content.content.log_variance, content.content.log_variance.numel()));
