@@ -226,13 +226,6 @@ cv::Mat resize_and_center_crop(const cv::Mat& rgb, int size) {
   return resized(cv::Rect(left, top, size, size)).clone();
 }
 
-bool has_image_extension(const fs::path& path) {
-  std::string ext = path.extension().string();
-  for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp" || ext == ".webp" ||
-         ext == ".tif" || ext == ".tiff";
-}
-
 DecodedImage decode_square_image_bytes(const std::string& bytes, const DecodeOptions& options) {
   if (bytes.empty()) return {cv::Mat(), "empty file (0 bytes)"};
   const Format format = sniff(bytes);

@@ -9,6 +9,8 @@
 
 #include <opencv2/core.hpp>
 
+#include "data/image_files.h"
+
 namespace varstyle {
 
 struct DecodeOptions {
@@ -33,8 +35,5 @@ cv::Mat to_rgb8(const cv::Mat& decoded);
 
 // Short side to `size` with area filtering, then the centred size x size window.
 cv::Mat resize_and_center_crop(const cv::Mat& rgb, int size);
-
-// True for the extensions varstyle-prep picks up (jpg, jpeg, png, bmp, webp, tif, tiff; any case).
-bool has_image_extension(const std::filesystem::path& path);
 
 }  // namespace varstyle

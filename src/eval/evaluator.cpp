@@ -14,6 +14,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "data/image_files.h"
 #include "data/shard_dataset.h"
 #include "dist/communicator.h"
 #include "eval/figures.h"
@@ -62,13 +63,8 @@ std::vector<NamedImage> load_images(const std::string& key, const std::string& f
   }
   if (!fs::is_directory(folder)) throw ConfigError(fmt::format("{}: {} is not a folder", key, folder));
   std::vector<fs::path> files;
-  for (const auto& entry : fs::recursive_directory_iterator(folder)) {
-    std::string extension = entry.path().extension().string();
-    std::transform(extension.begin(), extension.end(), extension.begin(), ::tolower);
-    if (entry.is_regular_file() && (extension == ".png" || extension == ".jpg" || extension == ".jpeg" ||
-                                    extension == ".bmp" || extension == ".webp" || extension == ".tif" || extension == ".tiff"))
-      files.push_back(entry.path());
-  }
+  for (const auto& entry : fs::recursive_directory_iterator(folder))
+    if (entry.is_regular_file() && has_image_extension(entry.path())) files.push_back(entry.path());
   std::sort(files.begin(), files.end());
   for (const auto& file : files) {
     if (static_cast<int64_t>(images.size()) >= limit) break;
