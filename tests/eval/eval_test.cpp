@@ -124,6 +124,12 @@ TEST(Evaluator, SameMetricsOnOneAndTwoRanksWithFiguresAndReport) {
   EXPECT_NE(report.find("<img src=\"grid-model.png\""), std::string::npos);
   EXPECT_NE(report.find("random weights"), std::string::npos);  // the evaluation network is named
 
+  // An output folder that cannot be created: an error naming it.
+  testing::write_text(dir / "blocker", "a file where a folder should go");
+  auto unwritable = run_command(eval + " --out " + (dir / "blocker" / "out").string());
+  EXPECT_EQ(unwritable.exit_code, 1) << unwritable.output;
+  EXPECT_NE(unwritable.output.find("blocker/out: cannot create the output folder"), std::string::npos) << unwritable.output;
+
   // An unreadable image: an error naming it, nothing written.
   testing::write_text(dir / "content" / "a-broken.png", "not an image");
   auto broken = run_command(eval + " --out " + (dir / "broken").string());
