@@ -201,10 +201,18 @@ void validate_relations(const Config& config, const YAML::Node& root, const conf
     fail("loss.style_layers", "is empty but a style loss has a weight");
   if (loss.content_layers.empty() && loss.content > 0)
     fail("loss.content_layers", "is empty but loss.content has a weight");
+  const auto& model = config.model;
   if (loss.content_target == "adain" && loss.content > 0 &&
-      (loss.network != "vgg19" || loss.content_layers != std::vector<std::string>{"relu4_1"}))
-    fail("loss.content_target", "'adain' compares VGG relu4_1 features with the AdaIN target; it needs "
-                                "loss.network: vgg19 and loss.content_layers: [relu4_1] (or use 'content')");
+      (loss.network != "vgg19" || loss.content_layers != std::vector<std::string>{model.encoder_depth} ||
+       (!loss.network_weights.empty() && loss.network_weights != model.encoder_weights)))
+    fail("loss.content_target", fmt::format("'adain' compares VGG {0} features (model.encoder_depth) with the AdaIN "
+                                            "target; it needs loss.network: vgg19 with the encoder's weights and "
+                                            "loss.content_layers: [{0}] (or use 'content')", model.encoder_depth));
+  // The decoder has one upsampling (and so one place to modulate) per level below its input.
+  const int64_t later_stages = std::min<int64_t>(2, model.encoder_depth == "relu2_1" ? 1 : model.encoder_depth == "relu3_1" ? 2 : 3);
+  if (model.adain_stages - 1 > later_stages)
+    fail("model.adain_stages", fmt::format("is {} but a decoder from {} has {} later stage(s) to modulate",
+                                           model.adain_stages, model.encoder_depth, later_stages));
 }
 
 Config load_from_node(YAML::Node root, const config_schema::Locate& locate) {

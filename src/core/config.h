@@ -51,7 +51,10 @@ struct ModelConfig {
   int64_t latent_dim = 64;             // style code size (vst; wae's style part)
   int64_t content_dim = 64;            // wae: channels of the content part of the latent
   int64_t adain_stages = 1;            // vst: AdaIN at relu4_1 (1), also at 1-2 later decoder stages
-  std::string content_encoder = "vgg"; // vst: vgg (frozen prefix to relu4_1) | shallow (trained)
+  std::string content_encoder = "vgg"; // vst: vgg (frozen prefix to the encoder depth) | shallow (trained)
+  std::string encoder_depth = "relu4_1";  // the tap where content and style meet and the decoder
+                                       // starts: relu4_1 (the papers', with pretrained weights) |
+                                       // relu3_1 | relu2_1 (random weights keep the layout there)
   int64_t linear_dim = 32;             // linear: size of the transformation matrix
   int64_t init_seed = 0;               // seed of every randomly initialised weight
 
@@ -65,6 +68,7 @@ struct ModelConfig {
     v("content_dim", content_dim, Range{1, 4096});
     v("adain_stages", adain_stages, Range{1, 3});
     v("content_encoder", content_encoder, Choices{{"vgg", "shallow"}});
+    v("encoder_depth", encoder_depth, Choices{{"relu4_1", "relu3_1", "relu2_1"}});
     v("linear_dim", linear_dim, Range{2, 256});
     v("init_seed", init_seed, Range{0, 9007199254740991.0});
   }
@@ -75,30 +79,36 @@ struct LossConfig {
   std::string network = "vgg19";       // loss network: vgg19 | resnet
   std::string network_weights;         // "" = model.encoder_weights for vgg19, random for resnet
   bool swag = false;                   // SWAG smoothing before Gram / W2 (Wang, Li & Vasconcelos)
+  double swag_temperature = 1.0;       // SWAG: softmax of activations / temperature
   double content = 1.0;
   std::vector<std::string> content_layers = {"relu4_1"};
   std::string content_target = "adain";  // adain: the AdaIN target (vst, adain) | content
   double style_gram = 1.0;
   double style_moments = 0.0;
   double style_w2 = 0.0;
-  double w2_eps = 1e-5;                // eigenvalue floor in the W2 square roots' backward
+  double w2_eps = 1e-5;                // W2: covariances get w2_eps x their mean variance added
+                                       // to the diagonal (a relative eigenvalue floor)
   std::vector<std::string> style_layers = {"relu1_1", "relu2_1", "relu3_1", "relu4_1"};
   std::vector<double> style_layer_weights;  // one per style layer; empty = 1 each
   double disentangle = 0.0;
   double disentangle_margin = 0.0;
   double kl = 0.0;
   int64_t kl_warmup = 0;               // steps over which the KL weight rises linearly from 0
+  double kl_free_bits = 0.0;           // nats per code dimension the KL term does not penalise
+                                       // (Kingma et al. 2016): keeps the code from collapsing
   double mmd = 0.0;                    // wae: MMD of latent codes against N(0, I)
   double logvar = 0.0;                 // wae: lambda of the log-variance regulariser
   std::string logvar_on = "content";   // none | content | style | both
   double reconstruction = 0.0;         // wae: reconstruction of the content image
   double tv = 0.0;
+  double range = 0.0;                  // penalty on output pixels outside [0, 1]
 
   template <typename V>
   void visit(V& v) {
     v("network", network, Choices{{"vgg19", "resnet"}});
     v("network_weights", network_weights);
     v("swag", swag);
+    v("swag_temperature", swag_temperature, Range{1e-6, 1e6});
     v("content", content, Range{0, 1e12});
     v("content_layers", content_layers);
     v("content_target", content_target, Choices{{"adain", "content"}});
@@ -112,11 +122,13 @@ struct LossConfig {
     v("disentangle_margin", disentangle_margin, Range{0, 1e12});
     v("kl", kl, Range{0, 1e12});
     v("kl_warmup", kl_warmup, Range{0, 1e12});
+    v("kl_free_bits", kl_free_bits, Range{0, 1e3});
     v("mmd", mmd, Range{0, 1e12});
     v("logvar", logvar, Range{0, 1e12});
     v("logvar_on", logvar_on, Choices{{"none", "content", "style", "both"}});
     v("reconstruction", reconstruction, Range{0, 1e12});
     v("tv", tv, Range{0, 1e12});
+    v("range", range, Range{0, 1e12});
   }
 };
 
@@ -203,7 +215,7 @@ struct EvalConfig {
   std::string gatys_optimizer = "lbfgs";  // lbfgs | adam
   double gatys_lr = 1.0;
   double gatys_content_weight = 1.0;
-  double gatys_style_weight = 1000.0;  // Gatys: 1e3 / n^2 per layer, folded into the Gram normalisation
+  double gatys_style_weight = 1000.0;  // Gatys: 1e3 / n^2 per layer (the 1 / n^2 is applied per tap)
   int64_t timing_repeats = 3;          // stylisations timed per pair after one warm-up
 
   template <typename V>

@@ -21,6 +21,7 @@
 #include "eval/gatys.h"
 #include "eval/grid.h"
 #include "eval/image_io.h"
+#include "eval/image_quality.h"
 #include "eval/metrics.h"
 #include "eval/report.h"
 #include "train/checkpoint_model.h"
@@ -29,7 +30,7 @@ namespace varstyle {
 namespace fs = std::filesystem;
 
 std::vector<std::string> metric_columns() {
-  std::vector<std::string> columns = {"gram_distance", "content_distance", "w2_distance", "moments_distance", "ssim", "ms_per_image"};
+  std::vector<std::string> columns = {"structure", "colour", "texture", "gram_distance", "content_distance", "w2_distance", "moments_distance", "ssim", "ms_per_image"};
   for (const auto& tap : EvaluationMetrics::style_taps()) columns.push_back("gram_" + tap);
   return columns;
 }
@@ -99,7 +100,8 @@ std::vector<Method> load_methods(const std::vector<std::string>& specs) {
 }
 
 nlohmann::json row_json(const MetricRow& row) {
-  return {{"method", row.method}, {"content", row.content}, {"style", row.style}, {"error", row.error}, {"pair", row.pair}, {"values", row.values}};
+  return {{"method", row.method}, {"content", row.content}, {"style", row.style}, {"error", row.error},
+          {"pair", row.pair},     {"values", row.values},   {"signature", row.signature}};
 }
 
 MetricRow row_from(const nlohmann::json& j) {
@@ -110,11 +112,57 @@ MetricRow row_from(const nlohmann::json& j) {
   row.error = j.at("error");
   row.pair = j.at("pair");
   row.values = j.at("values").get<std::map<std::string, double>>();
+  row.signature = j.at("signature").get<std::vector<double>>();
   return row;
 }
 
 fs::path cell_path(const fs::path& out, const std::string& method, size_t content, size_t style) {
   return out / "cells" / method / fmt::format("c{:03d}_s{:03d}.png", content, style);
+}
+
+// Measures over sets of outputs, on rank 0 from the gathered rows: style sensitivity per
+// content (outputs for different styles, relative to the styles' own spread), and for models
+// with a style code the diversity of sampled styles and the number of active code dimensions.
+std::vector<MethodQuality> set_measures(const std::vector<Method>& methods, const std::vector<MetricRow>& rows,
+                                        const std::vector<NamedImage>& contents, const std::vector<NamedImage>& styles,
+                                        const std::vector<ImageStatistics>& style_stats) {
+  const StyleSpread spread = style_spread(style_stats);
+  const double styles_apart = mean_pairwise_distance(style_stats, spread);
+  constexpr int64_t kSamples = 6;
+  std::vector<MethodQuality> result;
+  for (const auto& method : methods) {
+    MethodQuality quality{method.name, method.model && method.model->has_style_code(), method.name == "identity", {}};
+    double sensitivity = 0;
+    int measured = 0;
+    for (const auto& content : contents) {
+      std::vector<ImageStatistics> outputs;
+      for (const auto& row : rows)
+        if (row.method == method.name && row.content == content.name && row.error.empty())
+          outputs.push_back(from_signature(row.signature));
+      if (outputs.size() < 2) continue;
+      sensitivity += mean_pairwise_distance(outputs, spread) / styles_apart;
+      ++measured;
+    }
+    quality.values["style_sensitivity"] = measured > 0 && styles_apart > 0 ? sensitivity / measured : NAN;
+    if (quality.has_style_code) {
+      at::NoGradGuard no_grad;
+      double diversity = 0;
+      for (size_t c = 0; c < contents.size(); ++c) {
+        const at::Tensor samples = method.model->sample(contents[c].image, kSamples, 1000 + c);
+        std::vector<ImageStatistics> sampled;
+        for (int64_t k = 0; k < samples.size(0); ++k) sampled.push_back(image_statistics(samples[k]));
+        diversity += mean_pairwise_distance(sampled, spread) / styles_apart;
+      }
+      quality.values["sample_diversity"] = contents.empty() || styles_apart <= 0 ? NAN : diversity / contents.size();
+      std::vector<at::Tensor> codes;
+      for (const auto& style : styles) codes.push_back(method.model->encode_style(style.image));
+      const at::Tensor means = at::cat(codes, 0);
+      quality.values["active_dims"] = static_cast<double>(active_dimensions(means));
+      quality.values["latent_dim"] = static_cast<double>(means.size(1));
+    }
+    result.push_back(quality);
+  }
+  return result;
 }
 
 }  // namespace
@@ -148,6 +196,10 @@ int run_evaluation(const EvalRequest& request, const MpiSession& session) {
   }
   communicator->barrier();
 
+  std::vector<ImageStatistics> content_stats, style_stats;
+  for (const auto& c : contents) content_stats.push_back(image_statistics(c.image));
+  for (const auto& s : styles) style_stats.push_back(image_statistics(s.image));
+
   const size_t pairs = contents.size() * styles.size();
   std::vector<MetricRow> mine;
   at::NoGradGuard no_grad;
@@ -155,7 +207,7 @@ int run_evaluation(const EvalRequest& request, const MpiSession& session) {
     bool warmed_up = false;
     for (size_t p = static_cast<size_t>(session.rank()); p < pairs; p += static_cast<size_t>(session.size())) {
       const size_t c = p / styles.size(), s = p % styles.size();
-      MetricRow row{method.name, contents[c].name, styles[s].name, "", static_cast<int64_t>(p), {}};
+      MetricRow row{method.name, contents[c].name, styles[s].name, "", static_cast<int64_t>(p), {}, {}};
       try {
         auto stylize = [&]() -> at::Tensor {
           if (method.model) return method.model->stylize(contents[c].image, styles[s].image);
@@ -173,6 +225,11 @@ int run_evaluation(const EvalRequest& request, const MpiSession& session) {
         for (int r = 0; r < repeats; ++r) output = stylize();
         const double ms = 1000.0 * std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / repeats;
         row.values = metrics.compute(output, contents[c].image, styles[s].image);
+        const ImageStatistics output_stats = image_statistics(output);
+        row.values["structure"] = structure_score(output_stats, content_stats[c]);
+        row.values["colour"] = colour_ratio(output_stats, content_stats[c], style_stats[s]);
+        row.values["texture"] = texture_ratio(output_stats, content_stats[c], style_stats[s]);
+        row.signature = to_signature(output_stats);
         row.values["ms_per_image"] = ms;
         fs::create_directories(cell_path(out, method.name, c, s).parent_path());
         write_image(cell_path(out, method.name, c, s), to_rgb_image(output[0]));
@@ -204,7 +261,8 @@ int run_evaluation(const EvalRequest& request, const MpiSession& session) {
     return ia != ib ? ia < ib : a.pair < b.pair;
   });
   write_metrics_csv(out / "metrics.csv", rows);
-  const std::string summary = write_summaries(out, rows, names, metrics.network_name());
+  const std::string summary =
+      write_summaries(out, rows, set_measures(methods, rows, contents, styles, style_stats), metrics.network_name());
   FigureInputs figures;
   for (const auto& c : contents) figures.contents.push_back(c.image);
   for (const auto& s : styles) figures.styles.push_back(s.image);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,18 @@ struct MetricRow {
   std::string method, content, style, error;
   int64_t pair = 0;
   std::map<std::string, double> values;  // metric name -> value (includes ms_per_image)
+  // The output's colour and texture Gaussians (image_quality.h), gathered for the measures over
+  // sets of outputs; not written to metrics.csv.
+  std::vector<double> signature;
+};
+
+// Measures over a method's whole set of outputs rather than one pair: style_sensitivity, and
+// for models with a style code sample_diversity, active_dims and latent_dim.
+struct MethodQuality {
+  std::string method;
+  bool has_style_code = false;
+  bool reference = false;  // identity: the row every metric is read against, never "best"
+  std::map<std::string, double> values;
 };
 
 // The columns of metrics.csv, in order (after method, content, style).

@@ -7,6 +7,7 @@
 #include <torch/optim/adam.h>
 #include <torch/optim/lbfgs.h>
 
+#include "eval/metrics.h"
 #include "losses/image_losses.h"
 #include "losses/style_losses.h"
 
@@ -15,7 +16,7 @@ namespace varstyle {
 Gatys::Gatys(std::shared_ptr<Vgg19> network, const EvalConfig& config) : network_(std::move(network)), config_(config) {}
 
 at::Tensor Gatys::stylize(const at::Tensor& content, const at::Tensor& style, std::vector<double>* trace) {
-  const std::vector<std::string> style_taps = {"relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"};
+  const std::vector<std::string>& style_taps = EvaluationMetrics::style_taps();
   FeatureMap content_features, style_features;
   {
     at::NoGradGuard no_grad;
@@ -28,7 +29,12 @@ at::Tensor Gatys::stylize(const at::Tensor& content, const at::Tensor& style, st
     taps.push_back("relu4_2");
     const FeatureMap features = network_->features(image, taps);
     std::vector<TapPair> pairs;
-    for (const auto& tap : style_taps) pairs.push_back({features.at(tap), style_features.at(tap), 1.0});
+    // Gatys et al.'s layer weights are 1e3 / C^2 (eval.gatys_style_weight = 1e3) for a Gram divided
+    // by the positions only; style_gram_loss divides by C as well, so the C^2 is left here.
+    for (const auto& tap : style_taps) {
+      const double channels = static_cast<double>(features.at(tap).size(1));
+      pairs.push_back({features.at(tap), style_features.at(tap), 1.0 / (channels * channels)});
+    }
     return config_.gatys_content_weight * content_loss({{features.at("relu4_2"), content_features.at("relu4_2"), 1.0}}) +
            config_.gatys_style_weight * style_gram_loss(pairs);
   };

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "core/atomic_file.h"
+#include "eval/quality_floors.h"
 
 namespace varstyle {
 namespace fs = std::filesystem;
@@ -21,8 +22,11 @@ std::string csv_field(const std::string& text) {
   return quoted + "\"";
 }
 
-// Lower is better for distances and time; higher for SSIM.
-bool higher_is_better(const std::string& metric) { return metric == "ssim"; }
+// The measures over a method's set of outputs (MethodQuality), after the per-pair columns.
+const std::vector<std::string>& set_columns() {
+  static const std::vector<std::string> columns = {"style_sensitivity", "sample_diversity", "active_dims", "latent_dim"};
+  return columns;
+}
 
 std::string html_escape(const std::string& text) {
   std::string out;
@@ -36,6 +40,11 @@ std::string html_escape(const std::string& text) {
 }
 
 }  // namespace
+
+bool higher_is_better(const std::string& metric) {
+  return metric == "ssim" || metric == "structure" || metric == "style_sensitivity" || metric == "sample_diversity" ||
+         metric == "active_dims" || metric == "floors_passed";
+}
 
 void write_metrics_csv(const fs::path& path, const std::vector<MetricRow>& rows) {
   std::ostringstream out;
@@ -54,18 +63,20 @@ void write_metrics_csv(const fs::path& path, const std::vector<MetricRow>& rows)
 }
 
 std::string write_summaries(const fs::path& folder, const std::vector<MetricRow>& rows,
-                            const std::vector<std::string>& methods, const std::string& network_name) {
+                            const std::vector<MethodQuality>& methods, const std::string& network_name) {
   struct Stat {
     double mean = NAN, std = NAN;
     int count = 0, failed = 0;
   };
   std::map<std::string, std::map<std::string, Stat>> stats;
+  std::map<std::string, std::vector<std::string>> failures;  // method -> floors it misses
   for (const auto& method : methods) {
+    std::map<std::string, double> floor_values = method.values;
     for (const auto& column : metric_columns()) {
       std::vector<double> values;
       int failed = 0;
       for (const auto& row : rows) {
-        if (row.method != method) continue;
+        if (row.method != method.method) continue;
         if (!row.error.empty()) ++failed;
         auto it = row.values.find(column);
         if (row.error.empty() && it != row.values.end()) values.push_back(it->second);
@@ -80,36 +91,57 @@ std::string write_summaries(const fs::path& folder, const std::vector<MetricRow>
         for (double v : values) squares += (v - stat.mean) * (v - stat.mean);
         stat.std = values.size() > 1 ? std::sqrt(squares / (values.size() - 1)) : 0.0;
       }
-      stats[method][column] = stat;
+      stats[method.method][column] = stat;
+      floor_values[column] = stat.mean;
     }
+    for (const auto& column : set_columns()) {
+      const auto it = method.values.find(column);
+      Stat stat;
+      if (it != method.values.end() && !std::isnan(it->second)) stat = {it->second, 0.0, 1, 0};
+      stats[method.method][column] = stat;
+    }
+    failures[method.method] = floor_failures(floor_values, method.has_style_code);
+    if (stats[method.method]["structure"].failed > 0)
+      failures[method.method].push_back(fmt::format("{} pair(s) failed", stats[method.method]["structure"].failed));
   }
+  std::vector<std::string> columns = metric_columns();
+  columns.insert(columns.end(), set_columns().begin(), set_columns().end());
   std::map<std::string, std::string> best;  // column -> method
-  for (const auto& column : metric_columns()) {
+  for (const auto& column : columns) {
     for (const auto& method : methods) {
-      // The identity row is the reference every metric is read against, not a contender.
-      if (method == "identity" || std::isnan(stats[method][column].mean)) continue;
+      // Only a method that passes every floor may be best: a metric that garbage can win is not
+      // read on its own. The identity row is the reference, not a contender.
+      const std::string& name = method.method;
+      if (method.reference || !failures[name].empty() || std::isnan(stats[name][column].mean)) continue;
       const auto current = best.find(column);
-      const double value = stats[method][column].mean;
+      const double value = stats[name][column].mean;
       if (current == best.end() ||
           (higher_is_better(column) ? value > stats[current->second][column].mean : value < stats[current->second][column].mean))
-        best[column] = method;
+        best[column] = name;
     }
   }
   std::ostringstream csv, md;
   csv << "method,metric,mean,std,count,failed\n";
   md << "Evaluation network: " << network_name << ". Mean ± std over pairs; **bold** = best per column "
-     << "(lowest distance / time, highest SSIM; `identity` is the reference row).\n\n| method |";
-  for (const auto& column : metric_columns()) md << " " << column << " |";
-  md << "\n|---|";
-  for (size_t i = 0; i < metric_columns().size(); ++i) md << "---|";
+     << "among the methods that pass every quality floor (higher structure, SSIM, sensitivity, diversity and "
+     << "active dimensions are better, lower everything else; `identity` is the reference row).\n\n| method | floors |";
+  for (const auto& column : columns) md << " " << column << " |";
+  md << "\n|---|---|";
+  for (size_t i = 0; i < columns.size(); ++i) md << "---|";
   md << "\n";
   for (const auto& method : methods) {
-    md << "| " << method << " |";
-    for (const auto& column : metric_columns()) {
-      const Stat& stat = stats[method][column];
-      csv << csv_field(method) << "," << column << "," << fmt::format("{:.6g},{:.6g},{},{}", stat.mean, stat.std, stat.count, stat.failed) << "\n";
-      const std::string cell = std::isnan(stat.mean) ? "—" : fmt::format("{:.4g} ± {:.2g}", stat.mean, stat.std);
-      md << " " << (best.count(column) && best[column] == method ? "**" + cell + "**" : cell) << " |";
+    const std::string& name = method.method;
+    const auto& missed = failures[name];
+    md << "| " << name << " | " << (missed.empty() ? std::string("pass") : "FAIL: " + fmt::format("{}", fmt::join(missed, "; "))) << " |";
+    csv << csv_field(name) << ",floors_passed," << (missed.empty() ? 1 : 0) << ",0,1,0\n";
+    for (const auto& column : columns) {
+      const Stat& stat = stats[name][column];
+      csv << csv_field(name) << "," << column << "," << fmt::format("{:.6g},{:.6g},{},{}", stat.mean, stat.std, stat.count, stat.failed) << "\n";
+      const bool set_measure = std::find(set_columns().begin(), set_columns().end(), column) != set_columns().end();
+      const std::string cell = std::isnan(stat.mean) ? "—"
+                               : set_measure         ? fmt::format("{:.4g}", stat.mean)
+                                                     : fmt::format("{:.4g} ± {:.2g}", stat.mean, stat.std);
+      md << " " << (best.count(column) && best[column] == name ? "**" + cell + "**" : cell) << " |";
     }
     md << "\n";
   }

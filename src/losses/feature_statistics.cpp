@@ -1,15 +1,25 @@
 // Feature statistics for the style losses, and sqrtm_psd as a custom autograd function.
 #include "losses/feature_statistics.h"
 
+#include <c10/core/impl/LocalDispatchKeySet.h>
 #include <torch/csrc/autograd/custom_function.h>
 
 namespace varstyle {
 
 namespace {
 
+// Turns autocast off for the scope, on every device: feature statistics run in fp32 or fp64.
+struct NoAutocast {
+  c10::impl::ExcludeDispatchKeyGuard guard{c10::autocast_dispatch_keyset};
+};
+
+// [B, C, N] in at least fp32. Statistics of bf16 features would lose the small differences the
+// style losses are made of, so reduced precision is widened here; callers run under
+// NoAutocast so that the products below are not narrowed again.
 at::Tensor flatten_positions(const at::Tensor& features) {
   TORCH_CHECK(features.dim() == 4, "feature maps must be [B, C, H, W], got ", features.sizes());
-  return features.flatten(2);  // [B, C, N]
+  const bool reduced = features.scalar_type() == at::kBFloat16 || features.scalar_type() == at::kHalf;
+  return (reduced ? features.to(at::kFloat) : features).flatten(2);
 }
 
 struct SqrtmPsd : public torch::autograd::Function<SqrtmPsd> {
@@ -42,29 +52,48 @@ struct SqrtmPsd : public torch::autograd::Function<SqrtmPsd> {
 }  // namespace
 
 at::Tensor gram_matrix(const at::Tensor& features) {
+  NoAutocast full_precision;
   const at::Tensor flat = flatten_positions(features);
   const double normaliser = static_cast<double>(flat.size(1) * flat.size(2));
   return at::bmm(flat, flat.transpose(1, 2)) / normaliser;
 }
 
-at::Tensor channel_mean(const at::Tensor& features) { return flatten_positions(features).mean(2); }
+at::Tensor channel_mean(const at::Tensor& features) {
+  NoAutocast full_precision;
+  return flatten_positions(features).mean(2);
+}
 
 at::Tensor channel_std(const at::Tensor& features, double eps) {
+  NoAutocast full_precision;
   const at::Tensor flat = flatten_positions(features);
   // A single position (a 1x1 map) has no unbiased variance; its spread is 0.
   return (flat.var(2, /*unbiased=*/flat.size(2) > 1) + eps).sqrt();
 }
 
 at::Tensor channel_covariance(const at::Tensor& features) {
+  NoAutocast full_precision;
   const at::Tensor flat = flatten_positions(features);
   TORCH_CHECK(flat.size(2) > 1, "covariance needs at least two positions");
   const at::Tensor centred = flat - flat.mean(2, /*keepdim=*/true);
   return at::bmm(centred, centred.transpose(1, 2)) / static_cast<double>(flat.size(2) - 1);
 }
 
-at::Tensor swag_smooth(const at::Tensor& features) {
-  const at::Tensor flat = flatten_positions(features);
-  return at::softmax(flat, /*dim=*/2).view_as(features);
+at::Tensor swag_smooth(const at::Tensor& features, double temperature) {
+  NoAutocast full_precision;
+  TORCH_CHECK(temperature > 0, "swag_smooth needs a positive temperature");
+  const at::Tensor flat = flatten_positions(features).flatten(1);  // [B, C N]
+  // Rescaled by C N so that the mean smoothed activation is 1: a softmax alone makes the Gram
+  // about 1 / (C N)^2 per entry, and the loss a vanishing 1 / N^4.
+  const double count = static_cast<double>(flat.size(1));
+  return (at::softmax(flat / temperature, /*dim=*/1) * count).view(features.sizes());
+}
+
+at::Tensor regularised_covariance(const at::Tensor& features, double relative_floor) {
+  NoAutocast full_precision;
+  const at::Tensor covariance = channel_covariance(features.to(at::kDouble));
+  const int64_t n = covariance.size(-1);
+  const at::Tensor shift = relative_floor * covariance.diagonal(0, -2, -1).mean(-1);  // [B]
+  return covariance + shift.view({-1, 1, 1}) * at::eye(n, covariance.options());
 }
 
 at::Tensor sqrtm_psd(const at::Tensor& matrices, double eps) {

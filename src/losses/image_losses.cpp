@@ -22,4 +22,8 @@ at::Tensor total_variation_loss(const at::Tensor& images) {
   return vertical + horizontal;
 }
 
+at::Tensor out_of_range_loss(const at::Tensor& images) {
+  return (at::relu(images - 1.0).pow(2) + at::relu(-images).pow(2)).mean();
+}
+
 }  // namespace varstyle

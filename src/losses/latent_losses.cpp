@@ -1,10 +1,16 @@
 // KL, MMD (inverse multiquadric), log-variance and disentanglement losses.
 #include "losses/latent_losses.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <algorithm>
+
 namespace varstyle {
 
-at::Tensor kl_divergence_loss(const at::Tensor& mean, const at::Tensor& log_variance) {
-  return 0.5 * (mean.pow(2) + log_variance.exp() - 1.0 - log_variance).sum(1).mean();
+at::Tensor kl_divergence_loss(const at::Tensor& mean, const at::Tensor& log_variance, double free_bits) {
+  const at::Tensor per_dimension = 0.5 * (mean.pow(2) + log_variance.exp() - 1.0 - log_variance).mean(0);
+  if (free_bits <= 0) return per_dimension.sum();
+  return per_dimension.clamp_min(free_bits).sum();
 }
 
 at::Tensor mmd_imq_loss(const at::Tensor& x, const at::Tensor& y, bool unbiased) {
@@ -31,6 +37,25 @@ at::Tensor mmd_imq_loss(const at::Tensor& x, const at::Tensor& y, bool unbiased)
     }
   }
   return total;
+}
+
+at::Tensor latent_position_samples(const at::Tensor& map, int64_t limit, const std::vector<uint64_t>& keys) {
+  TORCH_CHECK(map.dim() == 4 && static_cast<int64_t>(keys.size()) == map.size(0), "latent_position_samples needs [B, C, H, W] and one key per sample");
+  const int64_t batch = map.size(0), positions = map.size(2) * map.size(3);
+  const int64_t per_sample = std::max<int64_t>(1, std::min(positions, limit / batch));
+  std::vector<at::Tensor> rows;
+  for (int64_t b = 0; b < batch; ++b) {
+    const at::Tensor sample = map[b].flatten(1).t();  // [H W, C]
+    if (per_sample == positions) {
+      rows.push_back(sample);
+      continue;
+    }
+    // (A fixed stride over the flattened batch could equal the map's width and keep only x = 0.)
+    auto generator = at::make_generator<at::CPUGeneratorImpl>(keys[static_cast<size_t>(b)]);
+    const at::Tensor pick = at::randperm(positions, generator, at::TensorOptions().dtype(at::kLong)).narrow(0, 0, per_sample);
+    rows.push_back(sample.index_select(0, pick.to(map.device())));
+  }
+  return at::cat(rows, 0);
 }
 
 at::Tensor log_variance_loss(const at::Tensor& log_variance) {

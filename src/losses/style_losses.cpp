@@ -23,11 +23,11 @@ at::Tensor broadcast_batch(const at::Tensor& statistic, int64_t batch) {
 
 }  // namespace
 
-at::Tensor style_gram_loss(const std::vector<TapPair>& taps, bool swag) {
+at::Tensor style_gram_loss(const std::vector<TapPair>& taps, double swag) {
   at::Tensor total = zero_like_first(taps);
   for (const auto& tap : taps) {
-    const at::Tensor output = swag ? swag_smooth(tap.output) : tap.output;
-    const at::Tensor target = swag ? swag_smooth(tap.target) : tap.target;
+    const at::Tensor output = swag > 0 ? swag_smooth(tap.output, swag) : tap.output;
+    const at::Tensor target = swag > 0 ? swag_smooth(tap.target, swag) : tap.target;
     const at::Tensor difference =
         gram_matrix(output) - broadcast_batch(gram_matrix(target), output.size(0));
     total = total + tap.weight * difference.pow(2).sum({1, 2}).mean();
@@ -55,16 +55,19 @@ at::Tensor gaussian_w2(const at::Tensor& mean_x, const at::Tensor& covariance_x,
   return (mean_x - mean_y).pow(2).sum(-1) + trace(covariance_x) + trace(covariance_y) - 2.0 * trace(cross);
 }
 
-at::Tensor style_w2_loss(const std::vector<TapPair>& taps, double eps, bool swag) {
+at::Tensor style_w2_loss(const std::vector<TapPair>& taps, double eps, double swag) {
   at::Tensor total = zero_like_first(taps);
   for (const auto& tap : taps) {
-    const at::Tensor output = swag ? swag_smooth(tap.output) : tap.output;
-    const at::Tensor target = swag ? swag_smooth(tap.target) : tap.target;
+    const at::Tensor output = swag > 0 ? swag_smooth(tap.output, swag) : tap.output;
+    const at::Tensor target = swag > 0 ? swag_smooth(tap.target, swag) : tap.target;
     const int64_t batch = output.size(0);
-    const at::Tensor w2 = gaussian_w2(channel_mean(output), channel_covariance(output),
-                                      broadcast_batch(channel_mean(target), batch),
-                                      broadcast_batch(channel_covariance(target), batch), eps);
-    total = total + tap.weight * w2.mean();
+    // In fp64 with both covariances shifted by eps times their mean variance: the same function in
+    // the value and the gradient, and fp32 eigendecompositions of near-singular covariances are
+    // where the gradient spikes came from.
+    const at::Tensor w2 = gaussian_w2(channel_mean(output).to(at::kDouble), regularised_covariance(output, eps),
+                                      broadcast_batch(channel_mean(target).to(at::kDouble), batch),
+                                      broadcast_batch(regularised_covariance(target, eps), batch), 1e-30);
+    total = total + tap.weight * w2.mean().to(total.scalar_type());
   }
   return total;
 }

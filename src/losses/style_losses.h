@@ -16,8 +16,9 @@ struct TapPair {
   double weight = 1.0;
 };
 
-// sum_l w_l * mean_b ||G(F_out) - G(F_style)||_F^2, G = F F^T / (C H W).
-at::Tensor style_gram_loss(const std::vector<TapPair>& taps, bool swag = false);
+// sum_l w_l * mean_b ||G(F_out) - G(F_style)||_F^2, G = F F^T / (C H W). swag > 0: the SWAG
+// temperature, features smoothed first (swag_smooth); 0: off.
+at::Tensor style_gram_loss(const std::vector<TapPair>& taps, double swag = 0.0);
 
 // sum_l w_l * (mean_{b,c} (mu_out - mu_style)^2 + mean_{b,c} (sigma_out - sigma_style)^2),
 // the AdaIN style loss (MSE of channel means and standard deviations).
@@ -28,7 +29,8 @@ at::Tensor style_moments_loss(const std::vector<TapPair>& taps);
 at::Tensor gaussian_w2(const at::Tensor& mean_x, const at::Tensor& covariance_x,
                        const at::Tensor& mean_y, const at::Tensor& covariance_y, double eps);
 
-// sum_l w_l * mean_b W2^2(N(features_out), N(features_style)) with unbiased covariances.
-at::Tensor style_w2_loss(const std::vector<TapPair>& taps, double eps, bool swag = false);
+// sum_l w_l * mean_b W2^2(N(features_out), N(features_style)) with unbiased covariances, in fp64,
+// each covariance shifted by eps times its mean variance (regularised_covariance); swag as above.
+at::Tensor style_w2_loss(const std::vector<TapPair>& taps, double eps, double swag = 0.0);
 
 }  // namespace varstyle

@@ -7,32 +7,32 @@
 
 namespace varstyle {
 
-AdainModel::AdainModel(const Config& config) : loss_(config.loss) {
-  networks_ = adopt(build_networks(config, {"relu4_1"}));
-  decoder_ = register_module("decoder", std::make_shared<Decoder>(config.model.width, config.model.padding));
+AdainModel::AdainModel(const Config& config) : loss_(config.loss), depth_(config.model.encoder_depth) {
+  networks_ = adopt(build_networks(config, {depth_}));
+  decoder_ = register_module("decoder", std::make_shared<Decoder>(config.model.width, config.model.padding, encoder_depth(depth_)));
   criterion_ = std::make_unique<PerceptualCriterion>(config.loss, networks_.loss);
 }
 
 at::Tensor AdainModel::encode(const at::Tensor& images) {
   torch::NoGradGuard no_grad;
-  return networks_.vgg->features(images, {"relu4_1"}).at("relu4_1");
+  return networks_.vgg->features(images, {depth_}).at(depth_);
 }
 
 LossTerms AdainModel::training_step(const StepInput& input) {
   const at::Tensor content = encode(input.content);
   at::Tensor style_encoded;
-  const FeatureMap style_features = criterion_->style_features(input.style, *networks_.vgg, "relu4_1", &style_encoded);
+  const FeatureMap style_features = criterion_->style_features(input.style, *networks_.vgg, depth_, &style_encoded);
   const at::Tensor target = adain(content, style_encoded);
   const at::Tensor output = decoder_->forward(target);
   const FeatureMap output_features = criterion_->output_features(output);
   LossTerms terms;
   if (loss_.content_target == "adain") {
-    criterion_->add_content_term(terms, output_features, {{"relu4_1", target}});
+    criterion_->add_content_term(terms, output_features, {{depth_, target}});
   } else {
     criterion_->add_content_term(terms, output_features, criterion_->target_features(input.content, loss_.content_layers));
   }
   criterion_->add_style_terms(terms, output_features, style_features);
-  criterion_->add_tv_term(terms, output);
+  criterion_->add_image_terms(terms, output);
   return terms;
 }
 

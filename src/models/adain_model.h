@@ -25,6 +25,7 @@ class AdainModel : public StyleModel {
   at::Tensor encode(const at::Tensor& images);
 
   LossConfig loss_;
+  std::string depth_;  // model.encoder_depth
   Networks networks_;
   std::shared_ptr<Decoder> decoder_;
   std::unique_ptr<PerceptualCriterion> criterion_;

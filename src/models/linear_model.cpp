@@ -48,29 +48,30 @@ at::Tensor LinearTransform::forward(const at::Tensor& content, const at::Tensor&
   return uncompress_->forward(transformed) + style_mean;
 }
 
-LinearModel::LinearModel(const Config& config) : content_layers_(config.loss.content_layers) {
-  networks_ = adopt(build_networks(config, {"relu4_1"}));
-  transform_ = register_module("transform", std::make_shared<LinearTransform>(networks_.vgg->tap_channels("relu4_1"),
+LinearModel::LinearModel(const Config& config)
+    : content_layers_(config.loss.content_layers), depth_(config.model.encoder_depth) {
+  networks_ = adopt(build_networks(config, {depth_}));
+  transform_ = register_module("transform", std::make_shared<LinearTransform>(networks_.vgg->tap_channels(depth_),
                                                                                config.model.linear_dim));
-  decoder_ = register_module("decoder", std::make_shared<Decoder>(config.model.width, config.model.padding));
+  decoder_ = register_module("decoder", std::make_shared<Decoder>(config.model.width, config.model.padding, encoder_depth(depth_)));
   criterion_ = std::make_unique<PerceptualCriterion>(config.loss, networks_.loss);
 }
 
 at::Tensor LinearModel::encode(const at::Tensor& images) {
   torch::NoGradGuard no_grad;
-  return networks_.vgg->features(images, {"relu4_1"}).at("relu4_1");
+  return networks_.vgg->features(images, {depth_}).at(depth_);
 }
 
 LossTerms LinearModel::training_step(const StepInput& input) {
   at::Tensor style_encoded;
-  const FeatureMap style_features = criterion_->style_features(input.style, *networks_.vgg, "relu4_1", &style_encoded);
+  const FeatureMap style_features = criterion_->style_features(input.style, *networks_.vgg, depth_, &style_encoded);
   const at::Tensor output = decoder_->forward(transform_->forward(encode(input.content), style_encoded));
   const FeatureMap output_features = criterion_->output_features(output);
   LossTerms terms;
   // Li et al. compare with the content image's own features, not a transformed target.
   criterion_->add_content_term(terms, output_features, criterion_->target_features(input.content, content_layers_));
   criterion_->add_style_terms(terms, output_features, style_features);
-  criterion_->add_tv_term(terms, output);
+  criterion_->add_image_terms(terms, output);
   return terms;
 }
 

@@ -47,6 +47,7 @@ class LinearModel : public StyleModel {
   std::shared_ptr<Decoder> decoder_;
   std::unique_ptr<PerceptualCriterion> criterion_;
   std::vector<std::string> content_layers_;
+  std::string depth_;  // model.encoder_depth
 };
 
 }  // namespace varstyle

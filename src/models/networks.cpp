@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "models/perceptual_criterion.h"
 #include "nets/resnet.h"
 
 namespace varstyle {
@@ -30,9 +31,12 @@ std::string deepest_vgg_tap(const std::vector<std::string>& taps) {
   return order[deepest];
 }
 
+// The loss network's taps (the image tap, kImageTap, needs no network).
 std::vector<std::string> loss_taps(const LossConfig& loss) {
-  std::vector<std::string> taps = loss.style_layers;
-  taps.insert(taps.end(), loss.content_layers.begin(), loss.content_layers.end());
+  std::vector<std::string> taps;
+  for (const auto* list : {&loss.style_layers, &loss.content_layers})
+    for (const auto& tap : *list)
+      if (tap != kImageTap) taps.push_back(tap);
   return taps;
 }
 

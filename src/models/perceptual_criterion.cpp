@@ -17,16 +17,26 @@ PerceptualCriterion::PerceptualCriterion(const LossConfig& config, std::shared_p
   if (config.content > 0)
     for (const auto& tap : config.content_layers)
       if (std::find(output_taps_.begin(), output_taps_.end(), tap) == output_taps_.end()) output_taps_.push_back(tap);
-  for (const auto& tap : output_taps_) network_->tap_channels(tap);  // unknown taps fail here, at build time
+  for (const auto& tap : output_taps_)
+    if (tap != kImageTap) network_->tap_channels(tap);  // unknown taps fail here, at build time
+}
+
+FeatureMap PerceptualCriterion::features_at(const at::Tensor& images, const std::vector<std::string>& taps) {
+  std::vector<std::string> network_taps;
+  for (const auto& tap : taps)
+    if (tap != kImageTap) network_taps.push_back(tap);
+  FeatureMap features = network_taps.empty() ? FeatureMap{} : network_->features(images, network_taps);
+  if (network_taps.size() != taps.size()) features[kImageTap] = images;
+  return features;
 }
 
 FeatureMap PerceptualCriterion::output_features(const at::Tensor& images) {
-  return network_->features(images, output_taps_);
+  return features_at(images, output_taps_);
 }
 
 FeatureMap PerceptualCriterion::target_features(const at::Tensor& images, const std::vector<std::string>& taps) {
   torch::NoGradGuard no_grad;
-  return network_->features(images, taps);
+  return features_at(images, taps);
 }
 
 FeatureMap PerceptualCriterion::style_features(const at::Tensor& images, FeatureNetwork& encoder,
@@ -64,8 +74,9 @@ void PerceptualCriterion::add_content_term(LossTerms& terms, const FeatureMap& o
   });
 }
 
-void PerceptualCriterion::add_tv_term(LossTerms& terms, const at::Tensor& images) const {
+void PerceptualCriterion::add_image_terms(LossTerms& terms, const at::Tensor& images) const {
   terms.add("tv", config_.tv, [&] { return total_variation_loss(images); });
+  terms.add("range", config_.range, [&] { return out_of_range_loss(images); });
 }
 
 }  // namespace varstyle

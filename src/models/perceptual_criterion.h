@@ -1,6 +1,7 @@
 // The configured perceptual loss terms shared by every model: content (feature MSE at the
 // content taps), style Gram / moments / W2 at the style taps (optionally SWAG-smoothed), and
-// total variation, each computed only when its weight is positive.
+// the image terms (total variation, pixels outside [0, 1]), each computed only when its weight
+// is positive.
 #pragma once
 
 #include <memory>
@@ -11,6 +12,11 @@
 
 namespace varstyle {
 
+// The tap name of the image itself (RGB in [0, 1]), usable in loss.style_layers and
+// loss.content_layers beside the loss network's taps: its moments are the image's colour
+// statistics, which random-weight networks constrain only loosely.
+inline constexpr const char* kImageTap = "rgb";
+
 class PerceptualCriterion {
  public:
   PerceptualCriterion(const LossConfig& config, std::shared_ptr<FeatureNetwork> network);
@@ -20,6 +26,8 @@ class PerceptualCriterion {
   const std::vector<std::string>& style_taps() const { return style_taps_; }
   FeatureNetwork& network() { return *network_; }
 
+  // The network's features at `taps` (with gradient), kImageTap mapped to the images themselves.
+  FeatureMap features_at(const at::Tensor& images, const std::vector<std::string>& taps);
   // Loss-network features of generated images (with gradient) and of targets (without).
   FeatureMap output_features(const at::Tensor& images);
   FeatureMap target_features(const at::Tensor& images, const std::vector<std::string>& taps);
@@ -33,9 +41,11 @@ class PerceptualCriterion {
   void add_style_terms(LossTerms& terms, const FeatureMap& output, const FeatureMap& style) const;
   // `target` holds features at every content tap (of the content image, or the AdaIN target).
   void add_content_term(LossTerms& terms, const FeatureMap& output, const FeatureMap& target) const;
-  void add_tv_term(LossTerms& terms, const at::Tensor& images) const;
+  // Terms on the output image itself: total variation and the out-of-range penalty.
+  void add_image_terms(LossTerms& terms, const at::Tensor& images) const;
 
  private:
+
   LossConfig config_;
   std::shared_ptr<FeatureNetwork> network_;
   std::vector<std::string> style_taps_;

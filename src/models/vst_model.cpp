@@ -5,28 +5,40 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
+#include "core/error.h"
+
 #include "losses/latent_losses.h"
 
 namespace varstyle {
 
 VstModel::VstModel(const Config& config)
-    : loss_(config.loss), shallow_(config.model.content_encoder == "shallow") {
-  networks_ = adopt(build_networks(config, {"relu3_1", "relu4_1"}));
-  decoder_ = register_module("decoder", std::make_shared<Decoder>(config.model.width, config.model.padding));
-  if (shallow_) shallow_encoder_ = register_module("content_encoder", std::make_shared<ShallowEncoder>(config.model.width));
+    : loss_(config.loss), shallow_(config.model.content_encoder == "shallow"), depth_(config.model.encoder_depth) {
+  networks_ = adopt(build_networks(config, {"relu3_1", depth_}));
+  auto decoder = std::make_shared<Decoder>(config.model.width, config.model.padding, encoder_depth(depth_));
+  // Registration order is the gradient reducer's bucket order reversed: the decoder, whose
+  // gradients backward produces first, is registered last so that its buckets' all-reduces start
+  // while backward goes on through the MLP and the encoders.
+  if (shallow_)
+    shallow_encoder_ = register_module("content_encoder", std::make_shared<ShallowEncoder>(config.model.width, encoder_depth(depth_)));
   style_encoder_ = register_module(
       "style_encoder", std::make_shared<StyleEncoder>(networks_.vgg->tap_channels("relu3_1"), config.model.latent_dim));
-  std::vector<int64_t> channels = {decoder_->input_channels()};
-  const auto later = decoder_->stage_channels();
+  std::vector<int64_t> channels = {decoder->input_channels()};
+  const auto& later = decoder->stage_channels();
+  if (config.model.adain_stages - 1 > static_cast<int64_t>(later.size()))
+    throw ConfigError(fmt::format("model.adain_stages: {} stages, but a decoder from {} has {} to modulate after its input",
+                                  config.model.adain_stages, depth_, later.size()));
   channels.insert(channels.end(), later.begin(), later.begin() + (config.model.adain_stages - 1));
   to_adain_ = register_module("to_adain", std::make_shared<StyleToAdain>(config.model.latent_dim, channels));
+  decoder_ = register_module("decoder", decoder);
   criterion_ = std::make_unique<PerceptualCriterion>(config.loss, networks_.loss);
 }
 
 at::Tensor VstModel::content_features(const at::Tensor& images) {
   if (shallow_) return shallow_encoder_->forward(images);
   torch::NoGradGuard no_grad;
-  return networks_.vgg->features(images, {"relu4_1"}).at("relu4_1");
+  return networks_.vgg->features(images, {depth_}).at(depth_);
 }
 
 GaussianCode VstModel::style_code(const at::Tensor& images) {
@@ -56,22 +68,24 @@ LossTerms VstModel::training_step(const StepInput& input) {
 
   LossTerms terms;
   if (loss_.content_target == "adain" && !shallow_) {
-    criterion_->add_content_term(terms, output_features, {{"relu4_1", target}});
+    criterion_->add_content_term(terms, output_features, {{depth_, target}});
   } else {
     criterion_->add_content_term(terms, output_features, criterion_->target_features(input.content, loss_.content_layers));
   }
   criterion_->add_style_terms(terms, output_features, style_features);
   const double warmup = loss_.kl_warmup > 0 ? std::min(1.0, static_cast<double>(input.step) / loss_.kl_warmup) : 1.0;
-  terms.add("kl", loss_.kl * warmup, [&] { return kl_divergence_loss(code.mean, code.log_variance); });
+  terms.add("kl", loss_.kl * warmup, [&] { return kl_divergence_loss(code.mean, code.log_variance, loss_.kl_free_bits); });
   terms.add("disentangle", loss_.disentangle, [&] {
     // A second stylisation with the same code z of other contents (the batch rolled by one):
-    // the two results' codes should be closer to each other than the first is to z.
+    // the two results' codes should be closer to each other than the first is to the style's
+    // code. Means on both sides: against the noisy z, ||e1 - z||^2 would carry tr Sigma (about
+    // latent_dim with a code near the prior) and the hinge would never activate.
     const at::Tensor other = decoder_->forward(modulate(content.roll(1, 0), modulations.front()), later);
     const at::Tensor code_1 = style_code(output).mean;
     const at::Tensor code_2 = style_code(other).mean;
-    return disentangle_loss(code_1, code_2, z.detach(), loss_.disentangle_margin);
+    return disentangle_loss(code_1, code_2, code.mean.detach(), loss_.disentangle_margin);
   });
-  criterion_->add_tv_term(terms, output);
+  criterion_->add_image_terms(terms, output);
   return terms;
 }
 

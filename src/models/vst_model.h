@@ -32,6 +32,7 @@ class VstModel : public StyleModel {
 
   LossConfig loss_;
   bool shallow_;
+  std::string depth_;  // model.encoder_depth
   Networks networks_;
   std::shared_ptr<ShallowEncoder> shallow_encoder_;
   std::shared_ptr<StyleEncoder> style_encoder_;

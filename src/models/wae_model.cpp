@@ -11,26 +11,21 @@ namespace varstyle {
 
 namespace {
 
-// Content latents as samples for MMD: every position's vector, thinned to at most `limit` rows
-// with a fixed stride so that the cost stays small at any resolution.
-at::Tensor position_samples(const at::Tensor& map, int64_t limit) {
-  const at::Tensor rows = map.permute({0, 2, 3, 1}).reshape({-1, map.size(1)});
-  const int64_t stride = std::max<int64_t>(1, rows.size(0) / limit);
-  return rows.slice(0, 0, rows.size(0), stride);
-}
+// Every position's vector of a [B, C, H, W] map as rows [B H W, C].
+at::Tensor all_positions(const at::Tensor& map) { return map.permute({0, 2, 3, 1}).reshape({-1, map.size(1)}); }
 
 }  // namespace
 
-WaeModel::WaeModel(const Config& config) : loss_(config.loss) {
-  networks_ = adopt(build_networks(config, {"relu3_1", "relu4_1"}));
-  const int64_t channels = networks_.vgg->tap_channels("relu4_1");
+WaeModel::WaeModel(const Config& config) : loss_(config.loss), depth_(config.model.encoder_depth) {
+  networks_ = adopt(build_networks(config, {"relu3_1", depth_}));
+  const int64_t channels = networks_.vgg->tap_channels(depth_);
   const int64_t content_dim = config.model.content_dim;
   content_head_ = register_module("content_head", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, 2 * content_dim, 1)));
   from_content_ = register_module("from_content", torch::nn::Conv2d(torch::nn::Conv2dOptions(content_dim, channels, 1)));
   style_encoder_ = register_module(
       "style_encoder", std::make_shared<StyleEncoder>(networks_.vgg->tap_channels("relu3_1"), config.model.latent_dim));
   to_adain_ = register_module("to_adain", std::make_shared<StyleToAdain>(config.model.latent_dim, std::vector<int64_t>{channels}));
-  decoder_ = register_module("decoder", std::make_shared<Decoder>(config.model.width, config.model.padding));
+  decoder_ = register_module("decoder", std::make_shared<Decoder>(config.model.width, config.model.padding, encoder_depth(depth_)));
   criterion_ = std::make_unique<PerceptualCriterion>(config.loss, networks_.loss);
 }
 
@@ -38,9 +33,9 @@ WaeModel::Encoded WaeModel::encode(const at::Tensor& images) {
   FeatureMap features;
   {
     torch::NoGradGuard no_grad;
-    features = networks_.vgg->features(images, {"relu3_1", "relu4_1"});
+    features = networks_.vgg->features(images, {"relu3_1", depth_});
   }
-  const at::Tensor head = content_head_->forward(features.at("relu4_1"));
+  const at::Tensor head = content_head_->forward(features.at(depth_));
   const int64_t d = head.size(1) / 2;
   return {{head.narrow(1, 0, d), head.narrow(1, d, d)}, style_encoder_->forward(features.at("relu3_1"))};
 }
@@ -60,9 +55,13 @@ LossTerms WaeModel::training_step(const StepInput& input) {
   LossTerms terms;
   terms.add("reconstruction", loss_.reconstruction, [&] {
     const at::Tensor rebuilt = generate(content_latent, own_code);
-    return (rebuilt - input.content).pow(2).mean() +
-           content_loss({{networks_.vgg->features(rebuilt, {"relu4_1"}).at("relu4_1"),
-                          criterion_->target_features(input.content, {"relu4_1"}).at("relu4_1"), 1.0}});
+    // Rebuilt and target features both come from the loss network, at its content taps (the
+    // encoder's features would be another space whenever the loss network is not the encoder).
+    const FeatureMap rebuilt_features = criterion_->features_at(rebuilt, loss_.content_layers);
+    const FeatureMap target_features = criterion_->target_features(input.content, loss_.content_layers);
+    std::vector<TapPair> pairs;
+    for (const auto& tap : loss_.content_layers) pairs.push_back({rebuilt_features.at(tap), target_features.at(tap), 1.0});
+    return (rebuilt - input.content).pow(2).mean() + content_loss(pairs);
   });
   const at::Tensor output = generate(content_latent, style_code);
   const FeatureMap output_features = criterion_->output_features(output);
@@ -71,7 +70,7 @@ LossTerms WaeModel::training_step(const StepInput& input) {
 
   const at::Tensor codes = at::cat({own_code, style_code}, 0);
   terms.add("mmd", loss_.mmd, [&] {
-    const at::Tensor positions = position_samples(content_latent, 256);
+    const at::Tensor positions = latent_position_samples(content_latent, 256, noise_keys_for(input, 6));
     std::vector<uint64_t> style_keys = noise_keys_for(input, 4), content_keys;
     const std::vector<uint64_t> more = noise_keys_for(input, 5);
     style_keys.insert(style_keys.end(), more.begin(), more.end());
@@ -83,16 +82,16 @@ LossTerms WaeModel::training_step(const StepInput& input) {
   terms.add("logvar", loss_.logvar_on == "none" ? 0.0 : loss_.logvar, [&] {
     at::Tensor total = at::zeros({}, output.options());
     if (loss_.logvar_on != "style")
-      total = total + log_variance_loss(position_samples(content.content.log_variance, content.content.log_variance.numel()));
+      total = total + log_variance_loss(all_positions(content.content.log_variance));
     if (loss_.logvar_on != "content")
       total = total + log_variance_loss(at::cat({content.style.log_variance, style.style.log_variance}, 0));
     return total;
   });
   terms.add("kl", loss_.kl, [&] {
     return kl_divergence_loss(at::cat({content.style.mean, style.style.mean}, 0),
-                              at::cat({content.style.log_variance, style.style.log_variance}, 0));
+                              at::cat({content.style.log_variance, style.style.log_variance}, 0), loss_.kl_free_bits);
   });
-  criterion_->add_tv_term(terms, output);
+  criterion_->add_image_terms(terms, output);
   return terms;
 }
 

@@ -38,6 +38,7 @@ class WaeModel : public StyleModel {
   at::Tensor generate(const at::Tensor& content_latent, const at::Tensor& style_code);
 
   LossConfig loss_;
+  std::string depth_;  // model.encoder_depth
   Networks networks_;
   torch::nn::Conv2d content_head_{nullptr};   // relu4_1 -> mu and log sigma^2 of the content map
   torch::nn::Conv2d from_content_{nullptr};   // content latent -> relu4_1 space

@@ -18,24 +18,48 @@ at::Tensor modulate(const at::Tensor& x, const Modulation& modulation) {
   return modulation.alpha * modulated + (1.0 - modulation.alpha) * x;
 }
 
-Decoder::Decoder(double width, std::string padding) : padding_(std::move(padding)) {
+int encoder_depth(const std::string& tap) {
+  if (tap == "relu2_1") return 2;
+  if (tap == "relu3_1") return 3;
+  if (tap == "relu4_1") return 4;
+  throw std::invalid_argument("the encoder depth is relu2_1, relu3_1 or relu4_1, not " + tap);
+}
+
+Decoder::Decoder(double width, std::string padding, int depth) : padding_(std::move(padding)) {
+  TORCH_CHECK(depth >= 2 && depth <= 4, "the decoder starts at relu2_1, relu3_1 or relu4_1");
   const auto layers = Vgg19::full_layers(width);
   const int64_t c1 = layers[0].out_channels, c2 = layers[2].out_channels;
   const int64_t c3 = layers[4].out_channels, c4 = layers[8].out_channels;
-  channels_ = {c4, c3, c2, c1};
-  const std::vector<std::tuple<const char*, int64_t, int64_t>> plan = {
-      {"dec4_1", c4, c3}, {"dec3_4", c3, c3}, {"dec3_3", c3, c3}, {"dec3_2", c3, c3},
-      {"dec3_1", c3, c2}, {"dec2_2", c2, c2}, {"dec2_1", c2, c1}, {"dec1_2", c1, c1},
-      {"dec1_1", c1, 3}};
-  for (const auto& [name, in, out] : plan) {
-    auto conv = torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, /*kernel_size=*/3));
-    // He initialisation keeps the signal alive through nine layers; PyTorch's default shrinks its
-    // variance about 6x per layer, leaving an output that barely depends on the input features
-    // unless they are as large as pretrained VGG's.
-    torch::nn::init::kaiming_normal_(conv->weight, /*a=*/0.0, torch::kFanIn, torch::kReLU);
-    torch::nn::init::zeros_(conv->bias);
-    convs_.push_back(register_module(name, conv));
+  const std::vector<int64_t> by_level = {3, c1, c2, c3, c4};  // channels of relu<level>_1
+  // Each level mirrors the encoder's convolutions at that resolution, in reverse, and ends by
+  // upsampling; the last level writes the image. Names follow the encoder's (dec3_1 undoes conv3_1).
+  using Plan = std::vector<std::tuple<std::string, int64_t, int64_t>>;
+  std::vector<Plan> plan;
+  if (depth >= 4) plan.push_back({{"dec4_1", c4, c3}});
+  if (depth >= 3) {
+    Plan level;
+    if (depth >= 4) level = {{"dec3_4", c3, c3}, {"dec3_3", c3, c3}, {"dec3_2", c3, c3}};
+    level.emplace_back("dec3_1", c3, c2);
+    plan.push_back(level);
   }
+  plan.push_back(depth >= 3 ? Plan{{"dec2_2", c2, c2}, {"dec2_1", c2, c1}} : Plan{{"dec2_1", c2, c1}});
+  plan.push_back({{"dec1_2", c1, c1}, {"dec1_1", c1, 3}});
+  for (const auto& level : plan) {
+    levels_.emplace_back();
+    for (const auto& [name, in, out] : level) {
+      auto conv = torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, /*kernel_size=*/3));
+      // He initialisation keeps the signal alive through the layers; PyTorch's default shrinks
+      // its variance about 6x per layer, leaving an output that barely depends on the input
+      // features unless they are as large as pretrained VGG's.
+      torch::nn::init::kaiming_normal_(conv->weight, /*a=*/0.0, torch::kFanIn, torch::kReLU);
+      torch::nn::init::zeros_(conv->bias);
+      levels_.back().push_back(convs_.size());
+      convs_.push_back(register_module(name, conv));
+    }
+  }
+  input_channels_ = by_level[depth];
+  for (int level = depth - 1; level >= 1; --level) stage_channels_.push_back(by_level[level]);
+  stage_channels_.resize(std::min<size_t>(stage_channels_.size(), 2));
 }
 
 at::Tensor Decoder::conv(size_t index, const at::Tensor& x, bool relu) {
@@ -44,17 +68,19 @@ at::Tensor Decoder::conv(size_t index, const at::Tensor& x, bool relu) {
 }
 
 at::Tensor Decoder::forward(const at::Tensor& features, const std::vector<Modulation>& stages) {
-  TORCH_CHECK(features.dim() == 4 && features.size(1) == channels_[0], "decoder expects [B, ",
-              channels_[0], ", h, w], got ", features.sizes());
-  TORCH_CHECK(stages.size() <= 2, "the decoder has two modulated stages");
-  auto upsample = [](const at::Tensor& x) { return at::upsample_nearest2d(x, {x.size(2) * 2, x.size(3) * 2}); };
-  at::Tensor x = upsample(conv(0, features));
-  if (!stages.empty()) x = modulate(x, stages[0]);
-  x = conv(4, conv(3, conv(2, conv(1, x))));
-  x = upsample(x);
-  if (stages.size() > 1) x = modulate(x, stages[1]);
-  x = upsample(conv(6, conv(5, x)));
-  return conv(8, conv(7, x), /*relu=*/false);
+  TORCH_CHECK(features.dim() == 4 && features.size(1) == input_channels_, "decoder expects [B, ",
+              input_channels_, ", h, w], got ", features.sizes());
+  TORCH_CHECK(stages.size() <= stage_channels_.size(), "the decoder has ", stage_channels_.size(), " modulated stages");
+  at::Tensor x = features;
+  for (size_t level = 0; level < levels_.size(); ++level) {
+    const bool last = level + 1 == levels_.size();
+    for (size_t i = 0; i < levels_[level].size(); ++i)
+      x = conv(levels_[level][i], x, /*relu=*/!(last && i + 1 == levels_[level].size()));
+    if (last) break;
+    x = at::upsample_nearest2d(x, {x.size(2) * 2, x.size(3) * 2});
+    if (level < stages.size()) x = modulate(x, stages[level]);
+  }
+  return x;
 }
 
 }  // namespace varstyle

@@ -1,11 +1,13 @@
-// The decoder that inverts VGG19's relu4_1 (Huang & Belongie's design): convolutions mirroring
-// the encoder, reflection (or zero) padding, nearest x2 upsampling, no normalisation. Optional
-// AdaIN modulations at the two later stages (relu3_1 and relu2_1 resolutions) for vst.
+// The decoder that inverts VGG19's relu4_1 (Huang & Belongie's design), or a shallower tap
+// (relu3_1, relu2_1: with random weights they keep far more of the content's layout): convolutions
+// mirroring the encoder, reflection (or zero) padding, nearest x2 upsampling, no normalisation.
+// Optional AdaIN modulations after the first two upsamplings, for vst.
 #pragma once
 
 #include <torch/nn/module.h>
 #include <torch/nn/modules/conv.h>
 
+#include <string>
 #include <vector>
 
 namespace varstyle {
@@ -21,23 +23,29 @@ struct Modulation {
 // alpha * AdaIN(x; scale, bias) + (1 - alpha) * x.
 at::Tensor modulate(const at::Tensor& x, const Modulation& modulation);
 
+// The encoder tap a model works at (model.encoder_depth): relu2_1 -> 2, relu3_1 -> 3, relu4_1 -> 4.
+int encoder_depth(const std::string& tap);
+
 class Decoder : public torch::nn::Module {
  public:
-  Decoder(double width, std::string padding);
+  // depth: the VGG level the features come from (4: relu4_1, 3: relu3_1, 2: relu2_1).
+  Decoder(double width, std::string padding, int depth = 4);
 
-  // features: [B, C4, h, w] (relu4_1 space) -> images [B, 3, 8h, 8w]. `stages` modulate the
-  // inputs of the relu3_1 stage and then the relu2_1 stage (0, 1 or 2 entries).
+  // features: [B, C, h, w] in relu<depth>_1 space -> images [B, 3, h 2^(depth-1), ...].
+  // `stages` modulate the features after each of the first upsamplings (at most two).
   at::Tensor forward(const at::Tensor& features, const std::vector<Modulation>& stages = {});
 
-  // Channels of the relu4_1 input and of the two modulated stages.
-  int64_t input_channels() const { return channels_[0]; }
-  std::vector<int64_t> stage_channels() const { return {channels_[1], channels_[2]}; }
+  // Channels of the input and of the modulated stages that follow it.
+  int64_t input_channels() const { return input_channels_; }
+  const std::vector<int64_t>& stage_channels() const { return stage_channels_; }
 
  private:
   at::Tensor conv(size_t index, const at::Tensor& x, bool relu = true);
 
   std::string padding_;
-  std::vector<int64_t> channels_;  // C4, C3, C2, C1
+  int64_t input_channels_ = 0;
+  std::vector<int64_t> stage_channels_;
+  std::vector<std::vector<size_t>> levels_;  // conv indices per resolution, deepest first
   std::vector<torch::nn::Conv2d> convs_;
 };
 

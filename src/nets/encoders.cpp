@@ -43,10 +43,11 @@ std::vector<Modulation> StyleToAdain::forward(const at::Tensor& code) {
   return result;
 }
 
-ShallowEncoder::ShallowEncoder(double width) {
+ShallowEncoder::ShallowEncoder(double width, int depth) {
   const auto layers = Vgg19::full_layers(width);
-  const std::vector<int64_t> channels = {3, layers[0].out_channels, layers[2].out_channels,
-                                         layers[4].out_channels, layers[8].out_channels};
+  std::vector<int64_t> channels = {3, layers[0].out_channels, layers[2].out_channels,
+                                   layers[4].out_channels, layers[8].out_channels};
+  channels.resize(static_cast<size_t>(depth) + 1);
   for (size_t i = 0; i + 1 < channels.size(); ++i)
     convs_.push_back(register_module(
         fmt::format("conv{}", i + 1),

@@ -39,10 +39,10 @@ class StyleToAdain : public torch::nn::Module {
   torch::nn::Linear hidden_{nullptr}, output_{nullptr};
 };
 
-// Four 3x3 convolutions (strides 1, 2, 2, 2) from an image to relu4_1's shape, trained.
+// 3x3 convolutions (strides 1, 2, 2, ...) from an image to relu<depth>_1's shape, trained.
 class ShallowEncoder : public torch::nn::Module {
  public:
-  explicit ShallowEncoder(double width);
+  ShallowEncoder(double width, int depth = 4);
   at::Tensor forward(const at::Tensor& image);
 
  private:

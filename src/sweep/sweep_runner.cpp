@@ -17,6 +17,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "eval/grid.h"
+#include "eval/report.h"
 
 namespace varstyle {
 namespace fs = std::filesystem;
@@ -163,7 +164,7 @@ std::string collect_sweep(const fs::path& dir) {
     }
     results.push_back(result);
   }
-  const bool higher = metric == "ssim";
+  const bool higher = higher_is_better(metric);
   std::stable_sort(results.begin(), results.end(), [&](const Result& a, const Result& b) {
     if (a.ok != b.ok) return a.ok;
     if (!a.ok) return a.index < b.index;

@@ -25,6 +25,30 @@ TEST(KlDivergence, ClosedForm) {
   expect_gradient_matches([&](const at::Tensor& l) { return kl_divergence_loss(mu, l); }, at::randn({3, 4}, kDouble));
 }
 
+TEST(KlDivergence, FreeBitsFloorEachDimension) {
+  // Per-dimension batch-mean KL: dim 0 = 1/2 (1 + 1 - 1 - 0) = 0.5, dim 1 = 0 (at the prior).
+  const at::Tensor mean = at::tensor({1.0, 0.0}, kDouble).view({1, 2}), log_variance = at::zeros({1, 2}, kDouble);
+  EXPECT_NEAR(kl_divergence_loss(mean, log_variance, 0.25).item<double>(), 0.5 + 0.25, 1e-12);
+  EXPECT_NEAR(kl_divergence_loss(mean, log_variance, 1.0).item<double>(), 2.0, 1e-12);
+  // Below the floor a dimension gets no push towards the prior.
+  at::Tensor m = mean.clone().set_requires_grad(true);
+  kl_divergence_loss(m, log_variance, 1.0).backward();
+  EXPECT_EQ(m.grad().abs().sum().item<double>(), 0.0);
+}
+
+TEST(LatentPositionSamples, KeyedPositionsFromEveryColumn) {
+  // Batch 8 of 32 x 32 maps whose value is the column x: 256 rows, 32 from each sample. A fixed
+  // stride of rows / 256 = 32 = the width would keep x = 0 only.
+  const at::Tensor columns = at::arange(32, kDouble).view({1, 1, 1, 32}).expand({8, 1, 32, 32}).contiguous();
+  std::vector<uint64_t> keys = {1, 2, 3, 4, 5, 6, 7, 8};
+  const at::Tensor rows = latent_position_samples(columns, 256, keys);
+  ASSERT_EQ(rows.sizes(), (std::vector<int64_t>{256, 1}));
+  EXPECT_GT(std::get<0>(at::_unique(rows.flatten())).numel(), 20);
+  // A sample's rows depend on its key only, and small maps give every position.
+  EXPECT_TRUE(at::equal(latent_position_samples(columns.narrow(0, 2, 1), 32, {3}), rows.narrow(0, 64, 32)));
+  EXPECT_EQ(latent_position_samples(at::zeros({2, 3, 4, 4}, kDouble), 256, {1, 2}).size(0), 32);
+}
+
 TEST(Mmd, IdenticalSamplesGiveZeroAndShiftsAreSeen) {
   at::manual_seed(1);
   at::Tensor z = at::randn({64, 8}, kDouble);

@@ -1,6 +1,7 @@
 // Feature statistics and style/content losses against closed forms (Gram of a hand-made map,
 // W2 of 1-D and of commuting Gaussians, W2(x, x) = 0, symmetry), gradient checks in double
 // precision for every loss, and finite W2 gradients for rank-deficient covariances.
+#include <ATen/autocast_mode.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -39,11 +40,20 @@ TEST(FeatureStatistics, MeanStdCovariance) {
   EXPECT_NEAR(covariance[0][0][1].item<double>(), 0.0, 1e-12);
 }
 
-TEST(FeatureStatistics, SwagIsASpatialSoftmaxPerChannel) {
+TEST(FeatureStatistics, SwagIsALayerSoftmaxRescaledToMeanOne) {
   at::Tensor features = at::randn({2, 3, 4, 5}, kDouble);
   at::Tensor smoothed = swag_smooth(features);
-  EXPECT_TRUE(at::allclose(smoothed.sum({2, 3}), at::ones({2, 3}, kDouble)));
+  // One softmax over every channel and position of a sample, times C H W = 60.
+  EXPECT_TRUE(at::allclose(smoothed.sum({1, 2, 3}), at::full({2}, 60.0, kDouble)));
+  EXPECT_NEAR(smoothed[0][1][2][3].item<double>(),
+              60.0 * std::exp(features[0][1][2][3].item<double>()) / features[0].exp().sum().item<double>(), 1e-12);
   EXPECT_GT(smoothed.min().item<double>(), 0.0);
+  // A high temperature flattens towards 1 everywhere.
+  EXPECT_LT((swag_smooth(features, 1e4) - 1.0).abs().max().item<double>(), 1e-3);
+  // The loss keeps a usable scale at a ResNet stem's size (it was ~1e-17 before the rescaling).
+  at::manual_seed(2);
+  const at::Tensor a = at::relu(at::randn({1, 16, 64, 64})), b = at::relu(at::randn({1, 16, 64, 64})) * 2;
+  EXPECT_GT(style_gram_loss({{a, b, 1.0}}, 1.0).item<double>(), 1e-4);
 }
 
 TEST(SqrtmPsd, SquaresBackAndHasTheSylvesterGradient) {
@@ -112,6 +122,37 @@ TEST(StyleW2Loss, GradientMatchesAndStaysFiniteWhenSingular) {
   EXPECT_TRUE(output_float.grad().isfinite().all().item<bool>());
 }
 
+TEST(StyleW2Loss, ValueAndGradientAgreeForSingularCovariances) {
+  // 3 positions, 6 channels: rank-2 covariances. The eigenvalue floor (w2_eps = 1e-3, large on
+  // purpose) must shape the value as it shapes the gradient, or finite differences disagree.
+  at::manual_seed(8);
+  const at::Tensor target = at::randn({1, 6, 1, 3}, kDouble);
+  expect_gradient_matches([&](const at::Tensor& output) { return style_w2_loss({{output, target, 1.0}}, 1e-3); },
+                          at::randn({1, 6, 1, 3}, kDouble), 1e-6, 1e-5);
+  // And it is still exactly 0 against itself.
+  EXPECT_NEAR(style_w2_loss({{target, target, 1.0}}, 1e-3).item<double>(), 0.0, 1e-9);
+}
+
+TEST(FeatureStatistics, FullPrecisionUnderBf16Autocast) {
+  // Under CPU autocast to bf16 the statistics stay fp32 and W2 runs (linalg_eigh has no bf16
+  // kernel); the loss equals the fp32 loss of the same bf16-rounded features.
+  at::manual_seed(9);
+  const at::Tensor output = at::rand({2, 8, 6, 6}).to(at::kBFloat16), target = at::rand({2, 8, 6, 6}).to(at::kBFloat16);
+  const bool was_enabled = at::autocast::is_cpu_enabled();
+  at::autocast::set_cpu_enabled(true);
+  at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+  const at::Tensor gram = gram_matrix(output);
+  const at::Tensor w2 = style_w2_loss({{output, target, 1.0}}, 1e-5);
+  const at::Tensor moments = style_moments_loss({{output, target, 1.0}});
+  at::autocast::set_cpu_enabled(was_enabled);
+  at::autocast::clear_cache();
+  EXPECT_EQ(gram.scalar_type(), at::kFloat);
+  EXPECT_EQ(moments.scalar_type(), at::kFloat);
+  EXPECT_TRUE(std::isfinite(w2.item<double>()));
+  const at::Tensor exact = gram_matrix(output.to(at::kFloat));
+  EXPECT_TRUE(at::allclose(gram, exact, 1e-6, 1e-7));
+}
+
 TEST(StyleGramLoss, ClosedFormAndGradient) {
   // Output F = [[1, 2], [3, 4]], target zeros: loss = w * ||G||_F^2 = w * (25 + 121 + 121 + 625) / 16.
   at::Tensor output = at::tensor({1.0, 2.0, 3.0, 4.0}, kDouble).view({1, 2, 1, 2});
@@ -149,6 +190,14 @@ TEST(ContentAndTotalVariation, ClosedFormAndGradient) {
                           at::randn({2, 3, 4, 4}, kDouble));
   expect_gradient_matches([](const at::Tensor& x) { return total_variation_loss(x); },
                           at::randn({1, 3, 5, 5}, kDouble));
+}
+
+TEST(OutOfRange, ClosedFormAndGradient) {
+  // (0.5^2 + 0 + 0.5^2 + 0) / 4: only what lies outside [0, 1] counts.
+  const at::Tensor x = at::tensor({-0.5, 0.5, 1.5, 1.0}, kDouble).view({1, 1, 2, 2});
+  EXPECT_NEAR(out_of_range_loss(x).item<double>(), 0.125, 1e-12);
+  EXPECT_EQ(out_of_range_loss(at::rand({2, 3, 4, 4}, kDouble)).item<double>(), 0.0);
+  expect_gradient_matches([](const at::Tensor& v) { return out_of_range_loss(v); }, 2 * at::randn({1, 3, 5, 5}, kDouble) + 0.5);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "losses/style_losses.h"
 #include "models/style_model.h"
 
 namespace varstyle {
@@ -184,6 +185,84 @@ TEST(Models, ResnetLossNetworkWithSwagAndW2) {
   EXPECT_EQ(terms.terms().size(), 4u);  // content, gram, moments, w2
   terms.total().backward();
   EXPECT_NE(model->describe().find("resnet"), std::string::npos);
+}
+
+TEST(Models, VstGradientsArriveInReverseRegistrationOrder) {
+  // The reducer fills buckets in reverse registration order and launches them in order, so the
+  // parameters backward reaches first must be registered last (they were the AdaIN MLP's, which
+  // backward reaches only after the whole decoder: no all-reduce could start before the end).
+  auto model = make_model(tiny_config("vst"));
+  const auto parameters = model->trainable_parameters();
+  std::vector<size_t> arrival;
+  for (size_t i = 0; i < parameters.size(); ++i)
+    parameters[i].register_hook([&arrival, i](const at::Tensor& grad) { arrival.push_back(i); return grad; });
+  Images images = tiny_images();
+  model->training_step({images.content, images.style, {1, 2}, 0}).total().backward();
+  ASSERT_EQ(arrival.size(), parameters.size());
+  EXPECT_GE(arrival.front(), parameters.size() - 2) << "first gradient: parameter " << arrival.front();
+  EXPECT_GE(arrival[1], parameters.size() - 2) << "second gradient: parameter " << arrival[1];
+}
+
+TEST(Models, WaeReconstructionUsesTheLossNetwork) {
+  // The rebuilt image and its target are both in the loss network's space: a ResNet loss network
+  // used to fail here (encoder VGG relu4_1 against ResNet relu4_1).
+  Config config = tiny_config("wae");
+  config.loss.network = "resnet";
+  config.loss.content_layers = {"relu3_1"};
+  auto model = make_model(config);
+  Images images = tiny_images();
+  const LossTerms terms = model->training_step({images.content, images.style, {1, 2}, 0});
+  bool found = false;
+  for (const auto& [name, value] : terms.terms()) {
+    EXPECT_TRUE(std::isfinite(value.item<double>())) << name;
+    found |= name == "reconstruction";
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(Models, EveryEncoderDepthBuildsAndStylises) {
+  for (const char* kind : {"vst", "wae", "adain", "linear"}) {
+    for (const char* depth : {"relu2_1", "relu3_1"}) {
+      Config config = tiny_config(kind);
+      config.model.encoder_depth = depth;
+      config.model.adain_stages = 1;
+      if (config.loss.content_target == "adain") config.loss.content_layers = {depth};
+      auto model = make_model(config);
+      Images images = tiny_images();
+      model->training_step({images.content, images.style, {1, 2}, 0}).total().backward();
+      torch::NoGradGuard no_grad;
+      EXPECT_EQ(model->stylize(images.content, images.style).sizes(), (std::vector<int64_t>{2, 3, 32, 32})) << kind << " " << depth;
+    }
+  }
+}
+
+TEST(Models, ImageTapAndRangeTerm) {
+  // "rgb" is the image itself: its moments are the output's colour statistics against the style's.
+  Config config = tiny_config("adain");
+  config.loss.style_layers = {"rgb", "relu1_1"};
+  config.loss.style_layer_weights = {10.0, 1.0};
+  config.loss.style_gram = 0.0;
+  config.loss.range = 1.0;
+  auto model = make_model(config);
+  Images images = tiny_images();
+  const LossTerms terms = model->training_step({images.content, images.style, {}, 0});
+  std::vector<std::string> names;
+  for (const auto& term : terms.terms()) names.push_back(term.first);
+  EXPECT_EQ(names, (std::vector<std::string>{"content", "style_moments", "range"}));
+  // The rgb part alone: moments of the images themselves.
+  Config rgb_only = config;
+  rgb_only.loss.style_layers = {"rgb"};
+  rgb_only.loss.style_layer_weights = {};
+  rgb_only.loss.content = 0.0;
+  rgb_only.loss.range = 0.0;
+  auto model_rgb = make_model(rgb_only);
+  const at::Tensor moments = model_rgb->training_step({images.content, images.style, {}, 0}).total();
+  at::Tensor output;
+  {
+    torch::NoGradGuard no_grad;
+    output = model_rgb->stylize(images.content, images.style);
+  }
+  EXPECT_NEAR(moments.item<double>(), style_moments_loss({{output, images.style, 1.0}}).item<double>(), 1e-5);
 }
 
 TEST(Models, UnknownTapIsAConfigError) {

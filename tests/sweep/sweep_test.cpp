@@ -90,7 +90,8 @@ TEST(Sweep, LocalRunCollectsARankedTableAndValuesStayLiteral) {
   std::vector<std::string> rows;
   for (std::string line; std::getline(lines, line);) rows.push_back(line);
   ASSERT_EQ(rows.size(), 5u) << results;
-  EXPECT_EQ(rows[0].rfind("rank,task,optim.lr,train.seed,gram_distance", 0), 0u) << rows[0];
+  // Whether each task's method passes the quality floors, then the image-space measures first.
+  EXPECT_EQ(rows[0].rfind("rank,task,optim.lr,train.seed,floors_passed,structure,colour,texture,gram_distance", 0), 0u) << rows[0];
   EXPECT_EQ(rows[1].rfind("1,", 0), 0u) << rows[1];
   EXPECT_EQ(rows[2].rfind("2,", 0), 0u) << rows[2];
   EXPECT_NE(rows[3].find("failed"), std::string::npos) << rows[3];

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Trains the four embedded-default configs (configs/demo*.yaml) on 2 CPU ranks from the data
+# launch/demo.sh draws, and evaluates them on held-out procedural pairs (configs/eval_heldout.yaml)
+# against Gatys and the identity -> evals/heldout/ (summary.md says which methods pass the floors).
+# Usage: experiments/quality/run.sh [KIND ...]   (default: vst wae adain linear; trains only those)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+kinds=("$@")
+[ ${#kinds[@]} -eq 0 ] && kinds=(vst wae adain linear)
+prep=build/bin/varstyle-prep
+[ -f data/demo/content/manifest.json ] || $prep synthetic --kind content --count 256 --size 72 --seed 1 --output data/demo/content
+[ -f data/demo/style/manifest.json ] || $prep synthetic --kind style --count 64 --size 72 --seed 2 --output data/demo/style
+# Held out: other seeds, drawn at the evaluation size.
+[ -f data/heldout/content/manifest.json ] || $prep synthetic --kind content --count 4 --size 128 --seed 101 --output data/heldout/content
+[ -f data/heldout/style/manifest.json ] || $prep synthetic --kind style --count 4 --size 128 --seed 102 --output data/heldout/style
+
+mpi_flags=(--oversubscribe)
+[ "$(id -u)" -eq 0 ] && mpi_flags+=(--allow-run-as-root)
+for kind in "${kinds[@]}"; do
+  config=configs/demo_$kind.yaml run=runs/demo_$kind
+  [ "$kind" = vst ] && config=configs/demo.yaml run=runs/demo
+  echo "== training $config into $run/"
+  rm -rf "$run"
+  start=$(date +%s)
+  mpirun "${mpi_flags[@]}" -np 2 build/bin/varstyle train --config "$config" --run-dir "$run" 2>&1 | grep -E "step [0-9]+/|rror" || true
+  echo "   $(( $(date +%s) - start )) s"
+done
+rm -rf evals/heldout
+build/bin/varstyle eval --config configs/eval_heldout.yaml --out evals/heldout | tail -n +1

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Quality regression: trains one model kind briefly on tiny procedural data with its demo config
+# (configs/demo*.yaml, 150 steps at 32x32 on one rank), evaluates it on held-out pairs drawn with
+# other seeds, and checks the image-space measures against floors scaled to what such a short run
+# reaches (the full floors are in src/eval/quality_floors.h; docs/quality.md has both). The
+# former demo model (shallow trained encoder, AdaIN at relu4_1, collapsed code) fails every one
+# of them here: structure 0.04, colour 1.50, texture 1.31, style sensitivity 0.017, sample
+# diversity 0.064, 2 of 16 code dimensions active.
+# Usage: quality_floors_test.sh BUILD_BIN_DIR SOURCE_DIR KIND
+set -euo pipefail
+bin="$1" src="$2" kind="$3"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+prep="$bin/varstyle-prep" varstyle="$bin/varstyle"
+"$prep" synthetic --kind content --count 64 --size 64 --seed 1 --output data/content >/dev/null
+"$prep" synthetic --kind style --count 32 --size 64 --seed 2 --output data/style >/dev/null
+"$prep" synthetic --kind content --count 3 --size 64 --seed 101 --output data/heldout_content >/dev/null
+"$prep" synthetic --kind style --count 4 --size 64 --seed 102 --output data/heldout_style >/dev/null
+
+config="${QUALITY_CONFIG:-$src/configs/demo_$kind.yaml}"
+[ "$kind" = vst ] && config="${QUALITY_CONFIG:-$src/configs/demo.yaml}"
+"$varstyle" train --config "$config" --run-dir run data.content=data/content data.style=data/style \
+  data.size=32 train.steps="${QUALITY_STEPS:-150}" train.ckpt_every=1000 train.log_every=50 train.threads=1 \
+  train.grid_size=0 >train.log 2>&1 || { cat train.log; exit 1; }
+"$varstyle" eval --config "$src/configs/eval_heldout.yaml" --out eval eval.content=data/heldout_content eval.style=data/heldout_style eval.size=64 \
+  eval.contents=3 eval.styles=4 "eval.methods=[\"$kind:run\"]" eval.network_width=0.25 >eval.log 2>&1 ||
+  { cat eval.log; exit 1; }
+cat eval/summary.md
+
+value() { awk -F, -v m="$1" '$2 == m { print $3 }' eval/summary.csv; }
+status=0
+check() {  # name, bound, at_least|at_most
+  local v; v=$(value "$1")
+  if awk -v v="$v" -v b="$2" -v d="$3" 'BEGIN { exit !((d == "at_least" && v >= b) || (d == "at_most" && v <= b)) }'; then
+    echo "ok   $1 = $v ($3 $2)"
+  else
+    echo "FAIL $1 = $v (must be $3 $2)"; status=1
+  fi
+}
+check structure "${FLOOR_STRUCTURE:-0.25}" at_least
+check colour "${FLOOR_COLOUR:-1.3}" at_most
+check texture "${FLOOR_TEXTURE:-1.2}" at_most
+check style_sensitivity "${FLOOR_SENSITIVITY:-0.1}" at_least
+if [ "$kind" = vst ] || [ "$kind" = wae ]; then
+  check sample_diversity "${FLOOR_DIVERSITY:-0.1}" at_least
+  dims=$(value latent_dim) active=$(value active_dims)
+  check active_dims "$(awk -v d="$dims" 'BEGIN { print d / 4 }')" at_least
+fi
+exit $status
