@@ -57,7 +57,7 @@ if [ "$mode" != report ]; then
   build/bin/varstyle eval --config "$eval_config" --out "$evals" "${eval_overrides[@]}" "$methods_override" >/dev/null
 fi
 
-cp "$evals/comparison.png" "$results/baselines/comparison.png"
+cp "$evals/comparison.png" "$evals/sampling.png" "$results/baselines/"
 for name in "${methods[@]}" gatys; do cp "$evals/grid-$name.png" "$results/baselines/grid-$name.png"; done
 {
   echo "# Baselines: vst, wae, adain and linear against Gatys"
@@ -71,6 +71,10 @@ for name in "${methods[@]}" gatys; do cp "$evals/grid-$name.png" "$results/basel
   echo "Methods side by side (content, style, then each method):"
   echo
   echo "![comparison](baselines/comparison.png)"
+  echo
+  echo "Styles sampled from N(0, I) on one content, for the models with a style code:"
+  echo
+  echo "![sampling](baselines/sampling.png)"
   echo
   for name in "${methods[@]}" gatys; do echo "- [grid-$name](baselines/grid-$name.png)"; done
 } > "$results/baselines.md"

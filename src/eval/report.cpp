@@ -39,6 +39,22 @@ std::string html_escape(const std::string& text) {
   return out;
 }
 
+// Markdown's **text** as <b>text</b> (the summary's prose uses it).
+std::string bold_spans(const std::string& text) {
+  std::string out;
+  bool open = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text.compare(i, 2, "**") == 0) {
+      out += open ? "</b>" : "<b>";
+      open = !open;
+      ++i;
+    } else {
+      out += text[i];
+    }
+  }
+  return open ? out + "</b>" : out;
+}
+
 }  // namespace
 
 bool higher_is_better(const std::string& metric) {
@@ -154,14 +170,14 @@ void write_report_html(const fs::path& folder, const std::string& summary_markdo
   std::ostringstream html;
   html << "<!doctype html><html><head><meta charset=\"utf-8\"><title>varstyle evaluation</title>"
        << "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
-       << "padding:4px 8px;text-align:right}img{max-width:100%;image-rendering:pixelated}</style></head><body>"
+       << "padding:4px 8px;text-align:right}td.fail{color:#a00;text-align:left}img{max-width:100%;image-rendering:pixelated}</style></head><body>"
        << "<h1>varstyle evaluation</h1>";
   // The Markdown table as HTML.
   std::istringstream lines(summary_markdown);
   bool in_table = false;
   for (std::string line; std::getline(lines, line);) {
     if (line.rfind("|", 0) != 0) {
-      if (!line.empty()) html << "<p>" << html_escape(line) << "</p>";
+      if (!line.empty()) html << "<p>" << bold_spans(html_escape(line)) << "</p>";
       continue;
     }
     if (line.find("---") != std::string::npos) continue;
@@ -170,9 +186,10 @@ void write_report_html(const fs::path& folder, const std::string& summary_markdo
     std::istringstream cells(line.substr(1));
     for (std::string cell; std::getline(cells, cell, '|');) {
       const bool bold = cell.find("**") != std::string::npos;
+      const bool failing = cell.find("FAIL:") != std::string::npos;
       std::string text = cell;
       text.erase(std::remove(text.begin(), text.end(), '*'), text.end());
-      html << (in_table ? "<td>" : "<th>") << (bold ? "<b>" : "") << html_escape(text) << (bold ? "</b>" : "")
+      html << (in_table ? (failing ? "<td class=\"fail\">" : "<td>") : "<th>") << (bold ? "<b>" : "") << html_escape(text) << (bold ? "</b>" : "")
            << (in_table ? "</td>" : "</th>");
     }
     html << "</tr>";
