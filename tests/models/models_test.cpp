@@ -203,6 +203,33 @@ TEST(Models, VstGradientsArriveInReverseRegistrationOrder) {
   EXPECT_GE(arrival[1], parameters.size() - 2) << "second gradient: parameter " << arrival[1];
 }
 
+TEST(Models, DisentanglementComparesWithTheCodeMean) {
+  // Outputs made independent of z (the MLP's weights zeroed) and a wide posterior (sigma = e^3):
+  // compared with the code mean, the hinge is the same whatever the noise and active under a
+  // margin; compared with the noisy z it would carry tr Sigma = 8 e^6 and never activate.
+  Config config = tiny_config("vst");
+  config.loss.disentangle_margin = 1000.0;
+  auto model = make_model(config);
+  {
+    torch::NoGradGuard no_grad;
+    auto parameters = model->named_parameters();
+    parameters["style_encoder.log_variance.bias"].fill_(6.0);
+    parameters["style_encoder.log_variance.weight"].zero_();
+    parameters["to_adain.hidden.weight"].zero_();
+    parameters["to_adain.output.weight"].zero_();
+  }
+  Images images = tiny_images();
+  auto disentangle_with = [&](std::vector<uint64_t> keys) {
+    const LossTerms terms = model->training_step({images.content, images.style, keys, 0});
+    for (const auto& [name, value] : terms.terms())
+      if (name == "disentangle") return value.item<double>();
+    return -1.0;
+  };
+  const double first = disentangle_with({1, 2}), second = disentangle_with({7, 9});
+  EXPECT_GT(first, 0.0);
+  EXPECT_DOUBLE_EQ(first, second);
+}
+
 TEST(Models, WaeReconstructionUsesTheLossNetwork) {
   // The rebuilt image and its target are both in the loss network's space: a ResNet loss network
   // used to fail here (encoder VGG relu4_1 against ResNet relu4_1).
