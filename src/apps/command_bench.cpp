@@ -1,5 +1,6 @@
 // varstyle bench reader: the data path's throughput on this rank (read, checksum, crop, flip,
-// float conversion through the prefetch thread), for experiments/bench/.
+// float conversion through the prefetch thread); varstyle bench stylize: images/s of stylisation
+// by a model built from a config, or of Gatys. Both for experiments/bench/.
 #include <chrono>
 #include <memory>
 #include <string>

@@ -2,6 +2,7 @@
 // emission, and key listing. Included only by config.cpp and tests.
 #pragma once
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <functional>
@@ -83,19 +84,27 @@ class Emitter {
       out_ << YAML::Value << YAML::BeginMap;
       field.visit(*this);
       out_ << YAML::EndMap;
-    } else if constexpr (std::is_same_v<T, std::vector<double>> ||
-                         std::is_same_v<T, std::vector<std::string>>) {
+    } else if constexpr (std::is_same_v<T, std::vector<double>>) {
+      out_ << YAML::Value << YAML::Flow << YAML::BeginSeq;
+      for (double item : field) out_ << shortest(item);
+      out_ << YAML::EndSeq;
+    } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
       out_ << YAML::Value << YAML::Flow << YAML::BeginSeq;
       for (const auto& item : field) out_ << item;
       out_ << YAML::EndSeq;
     } else if constexpr (std::is_same_v<T, std::string>) {
       out_ << YAML::Value << YAML::DoubleQuoted << field;
+    } else if constexpr (std::is_same_v<T, double>) {
+      out_ << YAML::Value << shortest(field);
     } else {
       out_ << YAML::Value << field;
     }
   }
 
  private:
+  // The shortest text that reads back as the same double (0.05, not 0.050000000000000003).
+  static std::string shortest(double value) { return fmt::format("{}", value); }
+
   YAML::Emitter& out_;
 };
 

@@ -144,7 +144,7 @@ std::vector<MethodQuality> set_measures(const std::vector<Method>& methods, cons
       ++measured;
     }
     quality.values["style_sensitivity"] = measured > 0 && styles_apart > 0 ? sensitivity / measured : NAN;
-    if (quality.has_style_code) {
+    if (quality.has_style_code) try {
       at::NoGradGuard no_grad;
       double diversity = 0;
       for (size_t c = 0; c < contents.size(); ++c) {
@@ -159,6 +159,11 @@ std::vector<MethodQuality> set_measures(const std::vector<Method>& methods, cons
       const at::Tensor means = at::cat(codes, 0);
       quality.values["active_dims"] = static_cast<double>(active_dimensions(means));
       quality.values["latent_dim"] = static_cast<double>(means.size(1));
+    } catch (const c10::Error& e) {
+      // Like a failing pair: the measures stay missing (the floors then say so), the rest goes on.
+      spdlog::warn("{}: sampling or encoding styles failed: {}", method.name, e.what_without_backtrace());
+    } catch (const std::exception& e) {
+      spdlog::warn("{}: sampling or encoding styles failed: {}", method.name, e.what());
     }
     result.push_back(quality);
   }

@@ -15,7 +15,7 @@ namespace varstyle {
 
 struct EvalRequest {
   Config config;
-  std::filesystem::path out;  // evals/<config name>-<timestamp> unless given
+  std::filesystem::path out;  // evals/eval-<timestamp> unless given
 };
 
 int run_evaluation(const EvalRequest& request, const MpiSession& session);

@@ -19,7 +19,7 @@ namespace varstyle {
 struct StepInput {
   at::Tensor content;                 // [B, 3, H, W] in [0, 1]
   at::Tensor style;                   // [B, 3, H, W] in [0, 1]
-  // One key per sample for its latent noise, e.g. mix(seed, step, global position), so that a
+  // One key per sample for its latent noise, e.g. mix(seed, epoch, global position), so that a
   // sample's noise is the same whatever the number of ranks. Empty: keys from (step, row).
   std::vector<uint64_t> noise_keys;
   int64_t step = 0;

@@ -160,6 +160,22 @@ namespace varstyle {
 namespace {
 
 // Every shipped configuration loads and validates.
+TEST(Config, DoublesPrintInTheShortestFormThatRoundTrips) {
+  Config config = config_from_overrides({"loss.disentangle=0.05", "loss.w2_eps=1e-5", "optim.lr=0.1",
+                                         "loss.style_layer_weights=[0.1, 2.5]", "loss.style_layers=[relu1_1, relu2_1]"});
+  const std::string text = config_to_yaml(config);
+  EXPECT_NE(text.find("disentangle: 0.05\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("w2_eps: 1e-05\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("style_layer_weights: [0.1, 2.5]"), std::string::npos) << text;
+  ScratchDir dir;
+  write_text(dir / "resolved.yaml", text);
+  const Config again = load_config(dir / "resolved.yaml", {});
+  EXPECT_EQ(again.loss.disentangle, 0.05);
+  EXPECT_EQ(again.loss.w2_eps, 1e-5);
+  EXPECT_EQ(again.optim.lr, 0.1);
+  EXPECT_EQ(again.loss.style_layer_weights, (std::vector<double>{0.1, 2.5}));
+}
+
 TEST(ShippedConfigs, AllLoad) {
   int count = 0;
   for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(VARSTYLE_SOURCE_DIR) / "configs")) {
