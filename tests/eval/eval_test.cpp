@@ -10,6 +10,7 @@
 
 #include "eval/gatys.h"
 #include "eval/metrics.h"
+#include "losses/style_losses.h"
 #include "test_support.h"
 
 namespace varstyle {
@@ -60,6 +61,31 @@ TEST(Gatys, LowersItsObjective) {
     EXPECT_LT(trace[1], 0.7 * trace[0]) << optimiser;
     EXPECT_GE(result.min().item<float>(), 0.0f);
   }
+}
+
+TEST(Gatys, LayerWeightsAreTheGatysOnesOverChannelsSquared) {
+  // At the start the image is the content: the objective is the style term alone,
+  // style_weight x sum_l (1 / C_l^2) ||G_l(content) - G_l(style)||^2 (Gatys et al.'s 1e3 / C^2
+  // for a Gram normalised by positions; style_gram_loss also divides by C).
+  at::manual_seed(0);
+  auto network = std::make_shared<Vgg19>(Vgg19Options{0.125, "reflect", "relu5_1"});
+  network->freeze();
+  EvalConfig config;
+  config.gatys_steps = 1;
+  config.gatys_optimizer = "adam";
+  Gatys gatys(network, config);
+  const at::Tensor content = smooth_image(5), style = smooth_image(6);
+  std::vector<double> trace;
+  gatys.stylize(content, style, &trace);
+  const FeatureMap c = network->features(content, EvaluationMetrics::style_taps());
+  const FeatureMap s = network->features(style, EvaluationMetrics::style_taps());
+  double expected = 0;
+  for (const auto& tap : EvaluationMetrics::style_taps()) {
+    const double channels = static_cast<double>(c.at(tap).size(1));
+    expected += style_gram_loss({{c.at(tap), s.at(tap), 1.0}}).item<double>() / (channels * channels);
+  }
+  ASSERT_FALSE(trace.empty());
+  EXPECT_NEAR(trace[0], config.gatys_style_weight * expected, 1e-4 * trace[0]);
 }
 
 std::vector<std::vector<std::string>> read_csv_without(const fs::path& path, const std::string& dropped) {
