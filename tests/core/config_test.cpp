@@ -201,6 +201,22 @@ TEST(Config, RelationsBetweenKeysAreChecked) {
     message = e.what();
   }
   EXPECT_NE(message.find("loss.content_target"), std::string::npos) << message;
+  // The AdaIN target lives at the encoder depth, and the decoder from relu2_1 has one later stage.
+  const auto error_of = [](const std::vector<std::string>& overrides) {
+    try {
+      config_from_overrides(overrides);
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  message = error_of({"model.encoder_depth=relu3_1"});
+  EXPECT_NE(message.find("loss.content_target: 'adain' compares VGG relu3_1"), std::string::npos) << message;
+  EXPECT_EQ(error_of({"model.encoder_depth=relu3_1", "loss.content_layers=[relu3_1]"}), "");
+  message = error_of({"model.encoder_depth=relu2_1", "loss.content_layers=[relu2_1]", "model.adain_stages=3"});
+  EXPECT_NE(message.find("model.adain_stages: is 3 but a decoder from relu2_1 has 1 later stage(s)"), std::string::npos) << message;
+  message = error_of({"loss.network_weights=other.h5"});
+  EXPECT_NE(message.find("with the encoder's weights"), std::string::npos) << message;
 }
 
 }  // namespace
