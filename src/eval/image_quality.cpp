@@ -4,7 +4,10 @@
 
 #include <ATen/core/grad_mode.h>
 
+#include <algorithm>
 #include <cmath>
+
+#include "losses/style_losses.h"
 
 namespace varstyle {
 
@@ -55,12 +58,6 @@ GaussianFit fit(const at::Tensor& samples) {  // [D, N]
   const at::Tensor mean = samples.mean(1);
   const at::Tensor centred = samples - mean.unsqueeze(1);
   return {mean, at::matmul(centred, centred.t()) / static_cast<double>(samples.size(1))};
-}
-
-at::Tensor sqrtm_symmetric(const at::Tensor& m) {
-  at::Tensor values, vectors;
-  std::tie(values, vectors) = at::linalg_eigh(0.5 * (m + m.t()));
-  return at::matmul(vectors * values.clamp_min(0.0).sqrt().unsqueeze(0), vectors.t());
 }
 
 // The bank's responses to luminance y [1, 1, 128, 128]: log(1 + 20 |g * y|) as [12, 128 * 128].
@@ -145,10 +142,11 @@ ImageStatistics image_statistics(const at::Tensor& image) {
 }
 
 double gaussian_w2(const GaussianFit& a, const GaussianFit& b) {
-  const at::Tensor root_b = sqrtm_symmetric(b.covariance);
-  const at::Tensor cross = sqrtm_symmetric(at::matmul(at::matmul(root_b, a.covariance), root_b));
-  const double squared = (a.mean - b.mean).pow(2).sum().item<double>() + a.covariance.trace().item<double>() +
-                         b.covariance.trace().item<double>() - 2.0 * cross.trace().item<double>();
+  at::NoGradGuard no_grad;
+  // The style losses' W2^2 (one batch of one), whose square roots clamp rounding noise to 0.
+  const double squared = gaussian_w2(a.mean.unsqueeze(0), a.covariance.unsqueeze(0), b.mean.unsqueeze(0),
+                                     b.covariance.unsqueeze(0), /*eps=*/1e-30)
+                             .item<double>();
   return std::sqrt(std::max(0.0, squared));
 }
 
