@@ -11,6 +11,12 @@ launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 jobs="${VARSTYLE_BUILD_JOBS:-$(nproc)}"
 
+# Two builds into one folder at once would each compile with every core and could race on
+# CMake's own files: the second waits for the first.
+mkdir -p build
+exec 9>build/.build.lock
+flock 9
+
 if [ ! -f build/CMakeCache.txt ]; then
   cmake -S . -B build "${generator[@]}" "${launcher[@]}" -DCMAKE_BUILD_TYPE=Release "$@" >build.log.tmp 2>&1 ||
     { cat build.log.tmp; rm -f build.log.tmp; exit 1; }
