@@ -56,6 +56,8 @@ struct ModelConfig {
                                        // starts: relu4_1 (the papers', with pretrained weights) |
                                        // relu3_1 | relu2_1 (random weights keep the layout there)
   int64_t linear_dim = 32;             // linear: size of the transformation matrix
+  double decoder_noise = 0.0;          // initial strength of the decoder's per-pixel noise inputs,
+                                       // its source for the style's patterns; 0 = none
   int64_t init_seed = 0;               // seed of every randomly initialised weight
 
   template <typename V>
@@ -70,6 +72,7 @@ struct ModelConfig {
     v("content_encoder", content_encoder, Choices{{"vgg", "shallow"}});
     v("encoder_depth", encoder_depth, Choices{{"relu4_1", "relu3_1", "relu2_1"}});
     v("linear_dim", linear_dim, Range{2, 256});
+    v("decoder_noise", decoder_noise, Range{0.0, 10.0});
     v("init_seed", init_seed, Range{0, 9007199254740991.0});
   }
 };

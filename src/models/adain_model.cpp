@@ -9,7 +9,8 @@ namespace varstyle {
 
 AdainModel::AdainModel(const Config& config) : loss_(config.loss), depth_(config.model.encoder_depth) {
   networks_ = adopt(build_networks(config, {depth_}));
-  decoder_ = register_module("decoder", std::make_shared<Decoder>(config.model.width, config.model.padding, encoder_depth(depth_)));
+  decoder_ = register_module("decoder", std::make_shared<Decoder>(config.model.width, config.model.padding, encoder_depth(depth_),
+                                                     config.model.decoder_noise));
   criterion_ = std::make_unique<PerceptualCriterion>(config.loss, networks_.loss);
 }
 
@@ -23,7 +24,7 @@ LossTerms AdainModel::training_step(const StepInput& input) {
   at::Tensor style_encoded;
   const FeatureMap style_features = criterion_->style_features(input.style, *networks_.vgg, depth_, &style_encoded);
   const at::Tensor target = adain(content, style_encoded);
-  const at::Tensor output = decoder_->forward(target);
+  const at::Tensor output = decoder_->forward(target, {}, noise_keys_for(input, kDecoderNoiseStream));
   const FeatureMap output_features = criterion_->output_features(output);
   LossTerms terms;
   if (loss_.content_target == "adain") {

@@ -53,7 +53,8 @@ LinearModel::LinearModel(const Config& config)
   networks_ = adopt(build_networks(config, {depth_}));
   transform_ = register_module("transform", std::make_shared<LinearTransform>(networks_.vgg->tap_channels(depth_),
                                                                                config.model.linear_dim));
-  decoder_ = register_module("decoder", std::make_shared<Decoder>(config.model.width, config.model.padding, encoder_depth(depth_)));
+  decoder_ = register_module("decoder", std::make_shared<Decoder>(config.model.width, config.model.padding, encoder_depth(depth_),
+                                                     config.model.decoder_noise));
   criterion_ = std::make_unique<PerceptualCriterion>(config.loss, networks_.loss);
 }
 
@@ -65,7 +66,8 @@ at::Tensor LinearModel::encode(const at::Tensor& images) {
 LossTerms LinearModel::training_step(const StepInput& input) {
   at::Tensor style_encoded;
   const FeatureMap style_features = criterion_->style_features(input.style, *networks_.vgg, depth_, &style_encoded);
-  const at::Tensor output = decoder_->forward(transform_->forward(encode(input.content), style_encoded));
+  const at::Tensor output = decoder_->forward(transform_->forward(encode(input.content), style_encoded), {},
+                                              noise_keys_for(input, kDecoderNoiseStream));
   const FeatureMap output_features = criterion_->output_features(output);
   LossTerms terms;
   // Li et al. compare with the content image's own features, not a transformed target.

@@ -2,7 +2,6 @@
 // sampling, keyed noise, frozen-network handling.
 #include "models/style_model.h"
 
-#include <ATen/CPUGeneratorImpl.h>
 #include <torch/csrc/autograd/grad_mode.h>
 
 #include <fmt/format.h>
@@ -22,16 +21,6 @@ at::Tensor LossTerms::total() const {
   at::Tensor sum = terms_.front().second;
   for (size_t i = 1; i < terms_.size(); ++i) sum = sum + terms_[i].second;
   return sum;
-}
-
-at::Tensor keyed_normal(const std::vector<uint64_t>& keys, at::IntArrayRef shape, const at::TensorOptions& options) {
-  std::vector<at::Tensor> rows;
-  rows.reserve(keys.size());
-  for (uint64_t key : keys) {
-    auto generator = at::make_generator<at::CPUGeneratorImpl>(key);
-    rows.push_back(at::randn(shape, generator, at::TensorOptions().dtype(at::kFloat)));
-  }
-  return at::stack(rows).to(options);
 }
 
 std::vector<uint64_t> noise_keys_for(const StepInput& input, uint64_t stream) {

@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "models/networks.h"
 #include "nets/feature_network.h"
+#include "nets/keyed_normal.h"
 
 namespace varstyle {
 
@@ -68,8 +69,8 @@ class StyleModel : public torch::nn::Module {
   std::vector<std::shared_ptr<FeatureNetwork>> frozen_;
 };
 
-// Standard normal draws, one generator per key: [keys.size(), shape...].
-at::Tensor keyed_normal(const std::vector<uint64_t>& keys, at::IntArrayRef shape, const at::TensorOptions& options);
+// The stream of the decoder's noise inputs (each model's other streams are below it).
+constexpr uint64_t kDecoderNoiseStream = 9;
 // The keys of a step: given, or derived from (step, row, stream) when none were given.
 std::vector<uint64_t> noise_keys_for(const StepInput& input, uint64_t stream);
 

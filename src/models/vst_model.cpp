@@ -16,7 +16,8 @@ namespace varstyle {
 VstModel::VstModel(const Config& config)
     : loss_(config.loss), shallow_(config.model.content_encoder == "shallow"), depth_(config.model.encoder_depth) {
   networks_ = adopt(build_networks(config, {"relu3_1", depth_}));
-  auto decoder = std::make_shared<Decoder>(config.model.width, config.model.padding, encoder_depth(depth_));
+  auto decoder = std::make_shared<Decoder>(config.model.width, config.model.padding, encoder_depth(depth_),
+                                                     config.model.decoder_noise);
   // Registration order is the gradient reducer's bucket order reversed: the decoder, whose
   // gradients backward produces first, is registered last so that its buckets' all-reduces start
   // while backward goes on through the MLP and the encoders.
@@ -63,7 +64,8 @@ LossTerms VstModel::training_step(const StepInput& input) {
   std::vector<Modulation> modulations = to_adain_->forward(z);
   const std::vector<Modulation> later(modulations.begin() + 1, modulations.end());
   const at::Tensor target = modulate(content, modulations.front());
-  const at::Tensor output = decoder_->forward(target, later);
+  const std::vector<uint64_t> decoder_keys = noise_keys_for(input, kDecoderNoiseStream);
+  const at::Tensor output = decoder_->forward(target, later, decoder_keys);
   const FeatureMap output_features = criterion_->output_features(output);
 
   LossTerms terms;
@@ -80,7 +82,7 @@ LossTerms VstModel::training_step(const StepInput& input) {
     // the two results' codes should be closer to each other than the first is to the style's
     // code. Means on both sides: against the noisy z, ||e1 - z||^2 would carry tr Sigma (about
     // latent_dim with a code near the prior) and the hinge would never activate.
-    const at::Tensor other = decoder_->forward(modulate(content.roll(1, 0), modulations.front()), later);
+    const at::Tensor other = decoder_->forward(modulate(content.roll(1, 0), modulations.front()), later, decoder_keys);
     const at::Tensor code_1 = style_code(output).mean;
     const at::Tensor code_2 = style_code(other).mean;
     return disentangle_loss(code_1, code_2, code.mean.detach(), loss_.disentangle_margin);

@@ -25,7 +25,8 @@ WaeModel::WaeModel(const Config& config) : loss_(config.loss), depth_(config.mod
   style_encoder_ = register_module(
       "style_encoder", std::make_shared<StyleEncoder>(networks_.vgg->tap_channels("relu3_1"), config.model.latent_dim));
   to_adain_ = register_module("to_adain", std::make_shared<StyleToAdain>(config.model.latent_dim, std::vector<int64_t>{channels}));
-  decoder_ = register_module("decoder", std::make_shared<Decoder>(config.model.width, config.model.padding, encoder_depth(depth_)));
+  decoder_ = register_module("decoder", std::make_shared<Decoder>(config.model.width, config.model.padding, encoder_depth(depth_),
+                                                     config.model.decoder_noise));
   criterion_ = std::make_unique<PerceptualCriterion>(config.loss, networks_.loss);
 }
 
@@ -40,9 +41,10 @@ WaeModel::Encoded WaeModel::encode(const at::Tensor& images) {
   return {{head.narrow(1, 0, d), head.narrow(1, d, d)}, style_encoder_->forward(features.at("relu3_1"))};
 }
 
-at::Tensor WaeModel::generate(const at::Tensor& content_latent, const at::Tensor& style_code) {
+at::Tensor WaeModel::generate(const at::Tensor& content_latent, const at::Tensor& style_code,
+                              const std::vector<uint64_t>& noise_keys) {
   const at::Tensor features = at::relu(from_content_->forward(content_latent));
-  return decoder_->forward(modulate(features, to_adain_->forward(style_code).front()));
+  return decoder_->forward(modulate(features, to_adain_->forward(style_code).front()), {}, noise_keys);
 }
 
 LossTerms WaeModel::training_step(const StepInput& input) {
@@ -54,7 +56,7 @@ LossTerms WaeModel::training_step(const StepInput& input) {
 
   LossTerms terms;
   terms.add("reconstruction", loss_.reconstruction, [&] {
-    const at::Tensor rebuilt = generate(content_latent, own_code);
+    const at::Tensor rebuilt = generate(content_latent, own_code, noise_keys_for(input, kDecoderNoiseStream));
     // Rebuilt and target features both come from the loss network, at its content taps (the
     // encoder's features would be another space whenever the loss network is not the encoder).
     const FeatureMap rebuilt_features = criterion_->features_at(rebuilt, loss_.content_layers);
@@ -63,7 +65,7 @@ LossTerms WaeModel::training_step(const StepInput& input) {
     for (const auto& tap : loss_.content_layers) pairs.push_back({rebuilt_features.at(tap), target_features.at(tap), 1.0});
     return (rebuilt - input.content).pow(2).mean() + content_loss(pairs);
   });
-  const at::Tensor output = generate(content_latent, style_code);
+  const at::Tensor output = generate(content_latent, style_code, noise_keys_for(input, kDecoderNoiseStream));
   const FeatureMap output_features = criterion_->output_features(output);
   criterion_->add_content_term(terms, output_features, criterion_->target_features(input.content, loss_.content_layers));
   criterion_->add_style_terms(terms, output_features, criterion_->target_features(input.style, criterion_->style_taps()));

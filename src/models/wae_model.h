@@ -35,7 +35,9 @@ class WaeModel : public StyleModel {
     GaussianCode style;     // [B, latent_dim]
   };
   Encoded encode(const at::Tensor& images);
-  at::Tensor generate(const at::Tensor& content_latent, const at::Tensor& style_code);
+  // noise_keys: the decoder's noise (training); empty: its fixed inference key.
+  at::Tensor generate(const at::Tensor& content_latent, const at::Tensor& style_code,
+                      const std::vector<uint64_t>& noise_keys = {});
 
   LossConfig loss_;
   std::string depth_;  // model.encoder_depth

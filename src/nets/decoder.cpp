@@ -6,7 +6,9 @@
 
 #include <fmt/format.h>
 
+#include "core/hash.h"
 #include "nets/adain.h"
+#include "nets/keyed_normal.h"
 #include "nets/padding.h"
 #include "nets/vgg19.h"
 
@@ -25,7 +27,12 @@ int encoder_depth(const std::string& tap) {
   throw std::invalid_argument("the encoder depth is relu2_1, relu3_1 or relu4_1, not " + tap);
 }
 
-Decoder::Decoder(double width, std::string padding, int depth) : padding_(std::move(padding)) {
+namespace {
+// The key every row's noise comes from when the caller gives none (inference).
+constexpr uint64_t kInferenceNoiseKey = 0x6E6F697365ULL;
+}  // namespace
+
+Decoder::Decoder(double width, std::string padding, int depth, double noise) : padding_(std::move(padding)) {
   TORCH_CHECK(depth >= 2 && depth <= 4, "the decoder starts at relu2_1, relu3_1 or relu4_1");
   const auto layers = Vgg19::full_layers(width);
   const int64_t c1 = layers[0].out_channels, c2 = layers[2].out_channels;
@@ -57,6 +64,14 @@ Decoder::Decoder(double width, std::string padding, int depth) : padding_(std::m
       convs_.push_back(register_module(name, conv));
     }
   }
+  if (noise > 0) {
+    // Named by the VGG level of the resolution they enter (noise2: the relu2_1 input, ...).
+    for (size_t level = 0; level < levels_.size(); ++level) {
+      const int64_t channels = convs_[levels_[level].front()]->options.in_channels();
+      const std::string name = "noise" + std::to_string(depth - static_cast<int>(level));
+      noise_strengths_.push_back(register_parameter(name, torch::full({channels}, noise)));
+    }
+  }
   input_channels_ = by_level[depth];
   for (int level = depth - 1; level >= 1; --level) stage_channels_.push_back(by_level[level]);
   stage_channels_.resize(std::min<size_t>(stage_channels_.size(), 2));
@@ -67,13 +82,29 @@ at::Tensor Decoder::conv(size_t index, const at::Tensor& x, bool relu) {
   return relu ? at::relu(y) : y;
 }
 
-at::Tensor Decoder::forward(const at::Tensor& features, const std::vector<Modulation>& stages) {
+at::Tensor Decoder::add_noise(size_t level, const at::Tensor& x, const std::vector<uint64_t>& noise_keys) {
+  const int64_t batch = x.size(0);
+  TORCH_CHECK(noise_keys.empty() || static_cast<int64_t>(noise_keys.size()) == batch,
+              "the decoder's noise needs one key per row: ", noise_keys.size(), " keys for ", batch, " rows");
+  std::vector<uint64_t> keys;
+  keys.reserve(static_cast<size_t>(batch));
+  for (int64_t row = 0; row < batch; ++row) {
+    const uint64_t key = noise_keys.empty() ? kInferenceNoiseKey : noise_keys[static_cast<size_t>(row)];
+    keys.push_back(mix_keys(key, static_cast<uint64_t>(level)));
+  }
+  const at::Tensor noise = keyed_normal(keys, {1, x.size(2), x.size(3)}, x.options());
+  return x + noise_strengths_[level].view({1, -1, 1, 1}).to(x.dtype()) * noise;
+}
+
+at::Tensor Decoder::forward(const at::Tensor& features, const std::vector<Modulation>& stages,
+                            const std::vector<uint64_t>& noise_keys) {
   TORCH_CHECK(features.dim() == 4 && features.size(1) == input_channels_, "decoder expects [B, ",
               input_channels_, ", h, w], got ", features.sizes());
   TORCH_CHECK(stages.size() <= stage_channels_.size(), "the decoder has ", stage_channels_.size(), " modulated stages");
   at::Tensor x = features;
   for (size_t level = 0; level < levels_.size(); ++level) {
     const bool last = level + 1 == levels_.size();
+    if (has_noise()) x = add_noise(level, x, noise_keys);
     for (size_t i = 0; i < levels_[level].size(); ++i)
       x = conv(levels_[level][i], x, /*relu=*/!(last && i + 1 == levels_[level].size()));
     if (last) break;

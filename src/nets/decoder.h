@@ -1,12 +1,16 @@
 // The decoder that inverts VGG19's relu4_1 (Huang & Belongie's design), or a shallower tap
 // (relu3_1, relu2_1: with random weights they keep far more of the content's layout): convolutions
 // mirroring the encoder, reflection (or zero) padding, nearest x2 upsampling, no normalisation.
-// Optional AdaIN modulations after the first two upsamplings, for vst.
+// Optional AdaIN modulations after the first two upsamplings, for vst. Optional noise inputs
+// (Ulyanov et al.'s texture networks, Karras et al.'s per-pixel noise): AdaIN maps a flat content
+// region to a flat target, and a decoder fed only that has no source for the style's patterns
+// there; per-pixel noise at each resolution, scaled per channel by trained strengths, gives it one.
 #pragma once
 
 #include <torch/nn/module.h>
 #include <torch/nn/modules/conv.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -29,11 +33,18 @@ int encoder_depth(const std::string& tap);
 class Decoder : public torch::nn::Module {
  public:
   // depth: the VGG level the features come from (4: relu4_1, 3: relu3_1, 2: relu2_1).
-  Decoder(double width, std::string padding, int depth = 4);
+  // noise: the initial strength of the noise inputs (model.decoder_noise); 0: none.
+  Decoder(double width, std::string padding, int depth = 4, double noise = 0.0);
 
   // features: [B, C, h, w] in relu<depth>_1 space -> images [B, 3, h 2^(depth-1), ...].
   // `stages` modulate the features after each of the first upsamplings (at most two).
-  at::Tensor forward(const at::Tensor& features, const std::vector<Modulation>& stages = {});
+  // `noise_keys`: one per row for the noise inputs (training: a new draw per sample and step).
+  // Empty: one fixed key for every row, so that a stylisation does not depend on the batch it
+  // is in nor on the run; ignored when the decoder has no noise inputs.
+  at::Tensor forward(const at::Tensor& features, const std::vector<Modulation>& stages = {},
+                     const std::vector<uint64_t>& noise_keys = {});
+
+  bool has_noise() const { return !noise_strengths_.empty(); }
 
   // Channels of the input and of the modulated stages that follow it.
   int64_t input_channels() const { return input_channels_; }
@@ -41,12 +52,15 @@ class Decoder : public torch::nn::Module {
 
  private:
   at::Tensor conv(size_t index, const at::Tensor& x, bool relu = true);
+  // x + strength[c] * n[b, 0, y, x], one noise map per row drawn from (its key, the level).
+  at::Tensor add_noise(size_t level, const at::Tensor& x, const std::vector<uint64_t>& noise_keys);
 
   std::string padding_;
   int64_t input_channels_ = 0;
   std::vector<int64_t> stage_channels_;
   std::vector<std::vector<size_t>> levels_;  // conv indices per resolution, deepest first
   std::vector<torch::nn::Conv2d> convs_;
+  std::vector<at::Tensor> noise_strengths_;  // per level: [channels at that level's input]
 };
 
 }  // namespace varstyle

@@ -1,0 +1,113 @@
+// The decoder's noise inputs: absent unless asked for, keyed (the same key gives the same draw,
+// another key another), independent of a row's place in the batch when no key is given, entering
+// only through the trained strengths, and trained by every model kind's step.
+#include <gtest/gtest.h>
+#include <torch/csrc/autograd/grad_mode.h>
+
+#include "models/style_model.h"
+#include "nets/decoder.h"
+
+namespace varstyle {
+namespace {
+
+constexpr double kWidth = 0.0625;  // relu2_1 has 8 channels
+
+at::Tensor features(int64_t batch) {
+  at::manual_seed(7);
+  return at::rand({batch, 8, 8, 8});
+}
+
+TEST(DecoderNoise, NoneByDefault) {
+  Decoder decoder(kWidth, "reflect", 2);
+  EXPECT_FALSE(decoder.has_noise());
+  for (const auto& item : decoder.named_parameters()) EXPECT_EQ(item.key().find("noise"), std::string::npos) << item.key();
+  torch::NoGradGuard no_grad;
+  const at::Tensor x = features(2);
+  EXPECT_TRUE(at::equal(decoder.forward(x, {}, {1, 2}), decoder.forward(x, {}, {3, 4})));
+}
+
+TEST(DecoderNoise, OneStrengthPerChannelAndLevel) {
+  Decoder decoder(kWidth, "reflect", 2, 0.25);
+  ASSERT_TRUE(decoder.has_noise());
+  const auto parameters = decoder.named_parameters();
+  ASSERT_TRUE(parameters.contains("noise2"));
+  ASSERT_TRUE(parameters.contains("noise1"));
+  EXPECT_EQ(parameters["noise2"].sizes(), (std::vector<int64_t>{8}));  // the relu2_1 input
+  EXPECT_EQ(parameters["noise1"].sizes(), (std::vector<int64_t>{4}));  // after dec2_1, at relu1_1 width
+  EXPECT_TRUE(at::allclose(parameters["noise2"], at::full({8}, 0.25)));
+}
+
+TEST(DecoderNoise, KeyedDraws) {
+  Decoder decoder(kWidth, "reflect", 2, 0.5);
+  torch::NoGradGuard no_grad;
+  const at::Tensor x = features(2);
+  const at::Tensor a = decoder.forward(x, {}, {11, 12});
+  EXPECT_TRUE(at::equal(a, decoder.forward(x, {}, {11, 12})));
+  const at::Tensor b = decoder.forward(x, {}, {11, 13});
+  EXPECT_TRUE(at::equal(a[0], b[0]));
+  EXPECT_GT((a[1] - b[1]).abs().max().item<double>(), 1e-3);
+  EXPECT_THROW(decoder.forward(x, {}, {11}), c10::Error);
+}
+
+TEST(DecoderNoise, WithoutKeysARowDoesNotDependOnItsBatch) {
+  Decoder decoder(kWidth, "reflect", 2, 0.5);
+  torch::NoGradGuard no_grad;
+  const at::Tensor x = features(3);
+  const at::Tensor batch = decoder.forward(x);
+  for (int64_t row = 0; row < 3; ++row)
+    EXPECT_TRUE(at::allclose(batch[row], decoder.forward(x.narrow(0, row, 1))[0], 1e-5, 1e-6)) << row;
+}
+
+TEST(DecoderNoise, EntersOnlyThroughTheStrengths) {
+  Decoder decoder(kWidth, "reflect", 2, 0.5);
+  const at::Tensor x = features(2);
+  at::Tensor output = decoder.forward(x, {}, {1, 2});
+  output.pow(2).mean().backward();
+  for (const char* name : {"noise2", "noise1"}) {
+    const at::Tensor grad = decoder.named_parameters()[name].grad();
+    ASSERT_TRUE(grad.defined()) << name;
+    EXPECT_GT(grad.abs().sum().item<double>(), 0.0) << name;
+  }
+  torch::NoGradGuard no_grad;
+  for (auto& item : decoder.named_parameters())
+    if (item.key().rfind("noise", 0) == 0) item.value().zero_();
+  EXPECT_TRUE(at::equal(decoder.forward(x, {}, {1, 2}), decoder.forward(x, {}, {5, 6})));
+}
+
+class EveryKindWithNoise : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(EveryKindWithNoise, TrainsTheStrengthsAndDrawsFromTheSampleKeys) {
+  Config config;
+  config.model.kind = GetParam();
+  config.model.width = kWidth;
+  config.model.encoder_depth = "relu2_1";
+  config.model.latent_dim = 4;
+  config.model.content_dim = 4;
+  config.model.linear_dim = 4;
+  config.model.decoder_noise = 0.2;
+  config.loss.content_layers = {"relu2_1"};
+  config.loss.style_layers = {"relu1_1", "relu2_1"};
+  if (GetParam() == "linear" || GetParam() == "wae") config.loss.content_target = "content";
+  auto model = make_model(config);
+  model->train();
+  at::manual_seed(3);
+  const at::Tensor content = at::rand({2, 3, 16, 16}), style = at::rand({2, 3, 16, 16});
+  const double first = model->training_step({content, style, {21, 22}, 0}).total().item<double>();
+  EXPECT_EQ(first, model->training_step({content, style, {21, 22}, 0}).total().item<double>());
+  EXPECT_NE(first, model->training_step({content, style, {21, 23}, 0}).total().item<double>());
+  model->training_step({content, style, {21, 22}, 0}).total().backward();
+  int strengths = 0;
+  for (const auto& item : model->named_parameters()) {
+    if (item.key().find("decoder.noise") == std::string::npos) continue;
+    ++strengths;
+    ASSERT_TRUE(item.value().grad().defined()) << item.key();
+    EXPECT_GT(item.value().grad().abs().sum().item<double>(), 0.0) << item.key();
+  }
+  EXPECT_EQ(strengths, 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, EveryKindWithNoise, ::testing::Values("vst", "wae", "adain", "linear"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace varstyle
