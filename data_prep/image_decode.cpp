@@ -2,6 +2,10 @@
 // truncation), OpenCV imdecode for PNG/BMP/WebP/TIFF, header-level size guards before decoding.
 #include "image_decode.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <csetjmp>
 #include <cstring>
@@ -240,13 +244,66 @@ DecodedImage decode_square_image_bytes(const std::string& bytes, const DecodeOpt
   }
 }
 
+namespace {
+
+std::string file_type_name(mode_t mode) {
+  if (S_ISDIR(mode)) return "a folder";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+// The whole file, or why not. Only regular files are read: a FIFO would block forever and a link
+// to a device (/dev/zero) would never end, so the type is checked before opening, and again on
+// the open descriptor in case the path was swapped in between.
+std::string read_regular_file(const fs::path& path, std::string* bytes) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    const int error = errno;
+    return fmt::format("unreadable: {}", std::strerror(error));
+  }
+  if (!S_ISREG(info.st_mode)) return fmt::format("not a regular file: {}", file_type_name(info.st_mode));
+  if (info.st_size > kMaxImageFileBytes)
+    return fmt::format("file too large: {} bytes (limit {})", info.st_size, kMaxImageFileBytes);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) {
+    const int error = errno;
+    return fmt::format("unreadable: {}", std::strerror(error));
+  }
+  std::string reason;
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    reason = "not a regular file: it changed while being opened";
+  } else if (info.st_size > kMaxImageFileBytes) {
+    reason = fmt::format("file too large: {} bytes (limit {})", info.st_size, kMaxImageFileBytes);
+  } else {
+    bytes->resize(static_cast<size_t>(info.st_size));
+    size_t done = 0;
+    while (done < bytes->size()) {
+      const ssize_t n = ::read(fd, bytes->data() + done, bytes->size() - done);
+      if (n < 0) {
+        const int error = errno;
+        if (error == EINTR) continue;
+        reason = fmt::format("unreadable: {}", std::strerror(error));
+        break;
+      }
+      if (n == 0) break;  // shrank while reading: decode what is there (truncation is caught)
+      done += static_cast<size_t>(n);
+    }
+    bytes->resize(done);
+  }
+  ::close(fd);
+  return reason;
+}
+
+}  // namespace
+
 DecodedImage decode_square_image(const fs::path& path, const DecodeOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {cv::Mat(), fmt::format("unreadable: {}", std::strerror(errno))};
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return {cv::Mat(), "unreadable: read error"};
-  return decode_square_image_bytes(buffer.str(), options);
+  std::string bytes;
+  const std::string reason = read_regular_file(path, &bytes);
+  if (!reason.empty()) return {cv::Mat(), reason};
+  return decode_square_image_bytes(bytes, options);
 }
 
 }  // namespace varstyle

@@ -13,6 +13,9 @@
 
 namespace varstyle {
 
+// Files larger than this are skipped unread (no image varstyle-prep converts comes near it).
+inline constexpr int64_t kMaxImageFileBytes = int64_t{1} << 30;
+
 struct DecodeOptions {
   int size = 256;                       // output side
   int min_side = 64;                    // shorter side below this: skipped
@@ -25,7 +28,8 @@ struct DecodedImage {
   bool ok() const { return reason.empty(); }
 };
 
-// Never throws for a bad file: problems come back in `reason`.
+// Never throws for a bad file: problems come back in `reason`. Anything but a regular file (a
+// FIFO, a device, also behind a link) is skipped without being opened for reading.
 DecodedImage decode_square_image(const std::filesystem::path& path, const DecodeOptions& options);
 DecodedImage decode_square_image_bytes(const std::string& bytes, const DecodeOptions& options);
 

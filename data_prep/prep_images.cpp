@@ -36,21 +36,23 @@ std::vector<InputFile> collect_files(const std::vector<fs::path>& inputs) {
     for (fs::recursive_directory_iterator it(input, options, ec), end; !ec && it != end; it.increment(ec)) {
       const auto& entry = *it;
       std::error_code type_ec;
-      // Regular files and links to them; a dangling link is kept so the report lists it.
+      // Everything with an image extension but folders: a dangling link, a FIFO or a device is
+      // kept so that the report lists it (the decoder skips it without reading).
       if (entry.is_directory(type_ec) || !has_image_extension(entry.path())) continue;
       InputFile file;
       file.path = entry.path();
       const fs::path relative = entry.path().lexically_relative(input);
-      file.source = relative.generic_string();
+      // Recorded names are UTF-8 text; the path itself stays as found, to read the file.
+      file.source = escape_invalid_utf8(relative.generic_string());
       auto part = relative.begin();
-      if (std::distance(relative.begin(), relative.end()) > 1) file.label = part->string();
+      if (std::distance(relative.begin(), relative.end()) > 1) file.label = escape_invalid_utf8(part->string());
       found.push_back(std::move(file));
     }
     if (ec) throw Error(fmt::format("--input {}: cannot walk the folder: {}", input.string(), ec.message()));
     std::sort(found.begin(), found.end(),
               [](const InputFile& a, const InputFile& b) { return a.source < b.source; });
     if (inputs.size() > 1) {
-      const std::string prefix = fs::absolute(input).lexically_normal().filename().string();
+      const std::string prefix = escape_invalid_utf8(fs::absolute(input).lexically_normal().filename().string());
       for (auto& file : found) file.source = (prefix.empty() ? "input" : prefix) + "/" + file.source;
     }
     files.insert(files.end(), found.begin(), found.end());

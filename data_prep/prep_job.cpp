@@ -15,6 +15,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/folder_lock.h"
 #include "core/hash.h"
 #include "data/manifest.h"
 #include "data/shard_writer.h"
@@ -41,6 +42,30 @@ struct Journal {
   int64_t next_item() const { return shards.empty() ? 0 : shards.back().end_item; }
 };
 
+// The length of the valid UTF-8 sequence starting at text[i], or 0 when there is none (overlong
+// forms, surrogates and code points above U+10FFFF included).
+size_t utf8_sequence_length(const std::string& text, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  if (lead < 0x80) return 1;
+  size_t length = 0;
+  unsigned char low = 0x80, high = 0xBF;  // the allowed range of the second byte
+  if (lead >= 0xC2 && lead <= 0xDF) length = 2;
+  else if (lead == 0xE0) length = 3, low = 0xA0;
+  else if (lead >= 0xE1 && lead <= 0xEC) length = 3;
+  else if (lead == 0xED) length = 3, high = 0x9F;
+  else if (lead >= 0xEE && lead <= 0xEF) length = 3;
+  else if (lead == 0xF0) length = 4, low = 0x90;
+  else if (lead >= 0xF1 && lead <= 0xF3) length = 4;
+  else if (lead == 0xF4) length = 4, high = 0x8F;
+  else return 0;
+  if (i + length > text.size()) return 0;
+  if (byte(i + 1) < low || byte(i + 1) > high) return 0;
+  for (size_t k = 2; k < length; ++k)
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  return length;
+}
+
 std::string fingerprint_of(const PrepJob& job) {
   std::string text = fmt::format("{}\n{}\n{}\n{}\n", job.kind, job.size, job.shard_size,
                                  job.options_fingerprint);
@@ -61,12 +86,14 @@ std::string journal_json(const Journal& journal) {
   root["skipped"] = json::array();
   for (const auto& [item, what] : journal.skipped)
     root["skipped"].push_back({{"item", item}, {"source", what.source}, {"reason", what.reason}});
-  return root.dump(1) + "\n";
+  // Names are escaped when collected; replacing any invalid byte left keeps one odd name from
+  // ever ending the run.
+  return root.dump(1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 // Keeps the journal's shards that are still on disk as recorded, stopping at the first that is
 // not; a later shard cannot be trusted without the ones before it.
-Journal load_journal(const fs::path& output, const std::string& fingerprint) {
+Journal load_journal(const fs::path& output, const std::string& fingerprint, int64_t items) {
   Journal journal;
   journal.fingerprint = fingerprint;
   const fs::path path = output / kPrepJournalName;
@@ -93,6 +120,11 @@ Journal load_journal(const fs::path& output, const std::string& fingerprint) {
       shard.entry.checksum = s.at("checksum").get<std::string>();
       shard.first_item = s.at("first_item").get<int64_t>();
       shard.end_item = s.at("end_item").get<int64_t>();
+      // Items index the job's sources: a journal edited by hand must not index past them.
+      if (shard.first_item != journal.next_item() || shard.end_item < shard.first_item || shard.end_item > items)
+        throw Error(fmt::format("{}: shard {} covers items [{}, {}), which do not follow on within the {} items; "
+                                "delete it to start over", path.string(), shard.entry.file, shard.first_item,
+                                shard.end_item, items));
       const fs::path file = output / shard.entry.file;
       if (!fs::is_regular_file(file, ec) ||
           static_cast<int64_t>(fs::file_size(file, ec)) != shard.entry.bytes)
@@ -215,7 +247,7 @@ void write_outputs(const PrepJob& job, const Journal& journal, PrepSummary& summ
   json report;
   report["tool_version"] = kToolVersion;
   report["kind"] = job.kind;
-  report["output"] = job.output.string();
+  report["output"] = escape_invalid_utf8(job.output.string());
   report["items"] = job.sources.size();
   report["converted"] = manifest.count;
   report["shards"] = manifest.shards.size();
@@ -229,13 +261,29 @@ void write_outputs(const PrepJob& job, const Journal& journal, PrepSummary& summ
     by_reason[reason_class(what.reason)] += 1;
   }
   report["skipped_by_reason"] = by_reason;
-  write_file_atomic(job.output / kPrepReportName, report.dump(2) + "\n");
+  write_file_atomic(job.output / kPrepReportName, report.dump(2, ' ', false, json::error_handler_t::replace) + "\n");
   summary.converted = manifest.count;
   summary.shards = static_cast<int64_t>(manifest.shards.size());
   for (const auto& [item, what] : journal.skipped) summary.skipped.push_back(what);
 }
 
 }  // namespace
+
+std::string escape_invalid_utf8(const std::string& name) {
+  std::string escaped;
+  escaped.reserve(name.size());
+  for (size_t i = 0; i < name.size();) {
+    const size_t length = utf8_sequence_length(name, i);
+    if (length == 0) {
+      escaped += fmt::format("\\x{:02X}", static_cast<unsigned char>(name[i]));
+      ++i;
+    } else {
+      escaped.append(name, i, length);
+      i += length;
+    }
+  }
+  return escaped;
+}
 
 PrepSummary run_prep_job(const PrepJob& job) {
   const auto start = std::chrono::steady_clock::now();
@@ -244,9 +292,12 @@ PrepSummary run_prep_job(const PrepJob& job) {
   if (ec || !fs::is_directory(job.output))
     throw Error(fmt::format("{}: cannot create the output folder: {}", job.output.string(),
                             ec ? ec.message() : "not a folder"));
+  // Held to the end: a second run on this folder would delete this one's temporary files as
+  // stale, and both would append to one journal.
+  const FolderLock lock(job.output, kPrepLockName, fmt::format("varstyle-prep {}", job.kind));
   remove_stale_temporaries(job.output);
 
-  Journal journal = load_journal(job.output, fingerprint_of(job));
+  Journal journal = load_journal(job.output, fingerprint_of(job), static_cast<int64_t>(job.sources.size()));
   PrepSummary summary;
   summary.resumed_items = journal.next_item();
   const auto items = static_cast<int64_t>(job.sources.size());

@@ -15,6 +15,7 @@ namespace varstyle {
 
 inline constexpr const char* kPrepReportName = "prep_report.json";
 inline constexpr const char* kPrepJournalName = "prep_progress.json";
+inline constexpr const char* kPrepLockName = ".prep.lock";  // held while a run writes the folder
 extern const char* const kToolVersion;
 
 struct ProducedImage {
@@ -48,6 +49,10 @@ struct PrepSummary {
   std::vector<SkippedItem> skipped;
   double seconds = 0;
 };
+
+// `name` with every byte that is not part of valid UTF-8 written as \xHH: file names on Linux are
+// any bytes, but the report, the journal and the shards' /sources hold UTF-8 text.
+std::string escape_invalid_utf8(const std::string& name);
 
 // Runs the job; writes OUT/shard-*.h5, OUT/manifest.json and OUT/prep_report.json. Throws Error
 // naming the output when it cannot be written or holds another job's shards.

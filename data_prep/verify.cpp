@@ -24,9 +24,9 @@ std::string check_structure(const fs::path& path, const ShardEntry& entry, int64
     const auto s = static_cast<hsize_t>(size);
     if (dims != std::vector<hsize_t>{static_cast<hsize_t>(entry.count), s, s, 3})
       return fmt::format("/images has shape [{}]", fmt::join(dims, ", "));
-    if (h5::read_uint64s(file.get(), "checksums").size() != static_cast<size_t>(entry.count))
+    if (h5::read_uint64s(file.get(), "checksums", static_cast<hsize_t>(entry.count)).size() != static_cast<size_t>(entry.count))
       return "/checksums has the wrong length";
-    if (h5::read_strings(file.get(), "sources").size() != static_cast<size_t>(entry.count))
+    if (h5::read_strings(file.get(), "sources", static_cast<hsize_t>(entry.count)).size() != static_cast<size_t>(entry.count))
       return "/sources has the wrong length";
   } catch (const Error& e) {
     return e.what();

@@ -2,6 +2,11 @@
 // content image of any size, written as PNG or JPEG by the output's extension.
 #include <ATen/core/grad_mode.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -18,21 +23,65 @@ namespace {
 
 // The networks pool three times: inputs are padded to multiples of 8.
 constexpr int64_t kMultiple = 8;
+// The shorter side an input needs: three poolings leave 2x2 feature maps, the least that the
+// reflection padding of the deepest convolutions accepts.
+constexpr int kMinSide = 16;
+
+// Why `text` is not a finite number on its own (trailing letters, nan, inf, overflow), or "".
+std::string number_problem(const std::string& text, double* value) {
+  const char* begin = text.c_str();
+  char* end = nullptr;
+  errno = 0;
+  *value = std::strtod(begin, &end);
+  const int error = errno;
+  const bool whole = end != begin && std::all_of(static_cast<const char*>(end), begin + text.size(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); });
+  if (!whole || error == ERANGE) return fmt::format("'{}' is not a number", text);
+  if (!std::isfinite(*value)) return fmt::format("'{}' is not a finite number", text);
+  return "";
+}
+
+double parse_finite(const std::string& option, const std::string& text) {
+  double value = 0;
+  const std::string problem = number_problem(text, &value);
+  if (!problem.empty()) throw ConfigError(fmt::format("{}: {}", option, problem));
+  return value;
+}
+
+// For CLI11 options: it would otherwise take "nan" (which every range check lets through).
+CLI::Validator finite_number() {
+  return CLI::Validator(
+      [](std::string& text) {
+        double value = 0;
+        return number_problem(text, &value);
+      },
+      "NUMBER");
+}
 
 std::vector<double> parse_mix(const std::string& text, size_t styles) {
   std::vector<double> weights;
   if (text.empty()) return std::vector<double>(styles, 1.0 / static_cast<double>(styles));
   std::stringstream in(text);
-  for (std::string part; std::getline(in, part, ',');) {
-    try {
-      weights.push_back(std::stod(part));
-    } catch (const std::exception&) {
-      throw ConfigError(fmt::format("--mix {}: '{}' is not a number", text, part));
-    }
-  }
+  for (std::string part; std::getline(in, part, ',');) weights.push_back(parse_finite("--mix " + text, part));
   if (weights.size() != styles)
     throw ConfigError(fmt::format("--mix {}: {} weights for {} --style images", text, weights.size(), styles));
   return weights;
+}
+
+// --size 0 keeps images as they are; any other size below the networks' minimum is refused.
+void check_size(int size) {
+  if (size != 0 && size < kMinSide)
+    throw ConfigError(fmt::format("--size {}: the networks need at least {} pixels on the shorter side (or 0: as is)",
+                                  size, kMinSide));
+}
+
+// Reads `path` and resizes its shorter side to `size`; refuses an image too small for the networks.
+cv::Mat read_input(const std::string& option, const std::string& path, int size) {
+  const cv::Mat rgb = resize_short_side(read_image_rgb(path), size);
+  if (std::min(rgb.cols, rgb.rows) < kMinSide)
+    throw ConfigError(fmt::format("{} {}: {}x{} pixels{}; the networks need at least {} on the shorter side", option,
+                                  path, rgb.cols, rgb.rows, size == 0 ? " (--size 0 keeps it as it is)" : "",
+                                  kMinSide));
+  return rgb;
 }
 
 }  // namespace
@@ -52,18 +101,21 @@ Command add_stylize_command(CLI::App& parent) {
   command.app->add_option("--content", o->content, "content image")->required();
   command.app->add_option("--style", o->styles, "style image (repeat to mix several)")->required();
   command.app->add_option("--mix", o->mix, "weights of the styles, e.g. 0.3,0.7 (default: equal)");
-  command.app->add_option("--alpha", o->alpha, "content-style trade-off, 0..1")->check(CLI::Range(0.0, 1.0));
+  command.app->add_option("--alpha", o->alpha, "content-style trade-off, 0..1")->check(finite_number())->check(CLI::Range(0.0, 1.0));
   command.app->add_option("--size", o->size, "short side of the content before stylising (0: as is)")->check(CLI::Range(0, 8192));
   command.app->add_flag("--preserve-color", o->preserve_color, "keep the content's colours");
   command.app->add_option("--out", o->out, "output image (.png, .jpg)")->required();
   command.run = [o] {
-    const LoadedModel loaded = load_checkpoint_model(o->checkpoint, c10::Device(c10::kCPU));
-    const cv::Mat content_rgb = resize_short_side(read_image_rgb(o->content), o->size);
+    // Everything the user gave is checked before the model is loaded or anything is written.
+    const std::vector<double> weights = parse_mix(o->mix, o->styles.size());
+    if (o->styles.size() > 1 && o->alpha != 1.0) throw ConfigError("--alpha applies to a single --style; with --mix, weight the styles instead");
+    check_size(o->size);
+    check_output_image("--out", o->out);
+    const cv::Mat content_rgb = read_input("--content", o->content, o->size);
     const at::Tensor content = from_rgb_image(content_rgb);
     std::vector<at::Tensor> styles;
-    for (const auto& style : o->styles) styles.push_back(from_rgb_image(resize_short_side(read_image_rgb(style), o->size)));
-    const std::vector<double> weights = parse_mix(o->mix, styles.size());
-    if (styles.size() > 1 && o->alpha != 1.0) throw ConfigError("--alpha applies to a single --style; with --mix, weight the styles instead");
+    for (const auto& style : o->styles) styles.push_back(from_rgb_image(read_input("--style", style, o->size)));
+    const LoadedModel loaded = load_checkpoint_model(o->checkpoint, c10::Device(c10::kCPU));
     at::NoGradGuard no_grad;
     const at::Tensor output = run_padded(content, kMultiple, [&](const at::Tensor& padded) {
       return styles.size() == 1 ? loaded.model->stylize(padded, styles[0], o->alpha)
@@ -96,8 +148,10 @@ Command add_sample_command(CLI::App& parent) {
   command.app->add_option("--size", o->size, "short side of the content (0: as is)")->check(CLI::Range(0, 8192));
   command.app->add_option("--out", o->out, "output image (.png, .jpg): the content, then the samples")->required();
   command.run = [o] {
+    check_size(o->size);
+    check_output_image("--out", o->out);
+    const at::Tensor content = from_rgb_image(read_input("--content", o->content, o->size));
     const LoadedModel loaded = load_checkpoint_model(o->checkpoint, c10::Device(c10::kCPU));
-    const at::Tensor content = from_rgb_image(resize_short_side(read_image_rgb(o->content), o->size));
     at::NoGradGuard no_grad;
     const at::Tensor samples = run_padded(content, kMultiple, [&](const at::Tensor& padded) {
       return loaded.model->sample(padded, o->count, o->seed);

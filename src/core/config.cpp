@@ -10,6 +10,7 @@
 
 #include "core/config_schema.h"
 #include "core/error.h"
+#include "core/yaml_file.h"
 
 namespace varstyle {
 namespace fs = std::filesystem;
@@ -107,6 +108,28 @@ void Loader::check(const std::string& path, const YAML::Node& node, const std::s
   fail(path, node, message);
 }
 
+void Loader::check(const std::string& path, const YAML::Node& node, const std::vector<std::string>& values,
+                   const MethodList&) const {
+  std::vector<std::string> names;
+  for (size_t i = 0; i < values.size(); ++i) {
+    const std::string item_path = fmt::format("{}[{}]", path, i);
+    const YAML::Node item = node.IsSequence() && i < node.size() ? node[i] : node;
+    const std::string& spec = values[i];
+    const auto colon = spec.find(':');
+    const std::string name = spec.substr(0, colon);
+    if (colon == std::string::npos && name != "gatys" && name != "identity")
+      fail(item_path, item, fmt::format("'{}' is not NAME:CHECKPOINT, gatys or identity", spec));
+    if (colon != std::string::npos && colon + 1 == spec.size())
+      fail(item_path, item, fmt::format("'{}' names no checkpoint after the ':'", spec));
+    const std::string problem = folder_name_problem(name);
+    if (!problem.empty()) fail(item_path, item, fmt::format("method name '{}' {}", name, problem));
+    if (std::find(names.begin(), names.end(), name) != names.end())
+      fail(item_path, item, fmt::format("the method name '{}' is used twice", name));
+    names.push_back(name);
+  }
+  if (values.empty()) fail(path, node, "is empty; list at least one method");
+}
+
 void Loader::reject_unknown_keys() const {
   for (const auto& item : node_) {
     const std::string key = item.first.as<std::string>();
@@ -153,11 +176,7 @@ Override parse_override(const std::string& text) {
     start = dot + 1;
   }
   const std::string value = text.substr(equals + 1);
-  try {
-    result.value = YAML::Load(value);
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(fmt::format("override '{}': malformed value: {}", text, e.msg));
-  }
+  result.value = load_yaml_text(value, fmt::format("override '{}'", text), key);
   // An empty value or a bare "~" would silently reset a key: ask for explicit quotes instead.
   if (result.value.IsNull() && !value.empty() && value != "null" && value != "~")
     result.value = YAML::Node(value);
@@ -232,17 +251,9 @@ Config load(const fs::path* file, const std::vector<std::string>& override_texts
   YAML::Node root(YAML::NodeType::Map);
   std::string file_name = file ? file->string() : "";
   if (file) {
-    std::error_code ec;
-    if (!fs::is_regular_file(*file, ec))
-      throw ConfigError(fmt::format("{}: config file not found", file_name));
-    try {
-      root = YAML::LoadFile(file_name);
-    } catch (const YAML::BadFile&) {
-      throw ConfigError(fmt::format("{}: cannot read config file", file_name));
-    } catch (const YAML::ParserException& e) {
-      throw ConfigError(fmt::format("{}:{}:{}: malformed YAML: {}", file_name, e.mark.line + 1,
-                                    e.mark.column + 1, e.msg));
-    }
+    // Non-scalar and duplicate keys are refused here, naming the lines, so the visitors below
+    // only ever meet plain keys and never resolve a repeated one silently to its first value.
+    root = load_yaml_file(*file, "config file");
     if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
   }
 
@@ -260,8 +271,15 @@ Config load(const fs::path* file, const std::vector<std::string>& override_texts
   }
 
   auto locate = [&](const std::string& path, const YAML::Node& node) -> std::string {
-    auto it = override_of_path.find(path);
-    if (it != override_of_path.end()) return fmt::format("override '{}'", it->second);
+    // The override that set `path` or a key above it ("loss.style_layers[1]" was set by
+    // "loss.style_layers=[...]"): its nodes' positions are within the override's text, not the file.
+    std::string key = path;
+    while (!key.empty()) {
+      auto it = override_of_path.find(key);
+      if (it != override_of_path.end()) return fmt::format("override '{}'", it->second);
+      const auto cut = key.find_last_of(".[");
+      key = cut == std::string::npos ? "" : key.substr(0, cut);
+    }
     const YAML::Mark mark = node.Mark();
     if (file && !mark.is_null()) return fmt::format("{}:{}:{}", file_name, mark.line + 1, mark.column + 1);
     return file ? file_name : "defaults";
@@ -313,6 +331,21 @@ std::vector<std::string> config_keys() {
   config_schema::KeyLister lister(keys);
   config.visit(lister);
   return keys;
+}
+
+std::string folder_name_problem(const std::string& name) {
+  constexpr size_t kMaxLength = 64;
+  if (name.empty()) return "is empty";
+  if (name.size() > kMaxLength) return fmt::format("is longer than {} characters", kMaxLength);
+  if (name.find('/') != std::string::npos) return "is a path; it must be one plain name";
+  if (name[0] == '.' || name[0] == '-') return "must not start with '.' or '-'";
+  for (char c : name) {
+    const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                         c == '_' || c == '.' || c == '+' || c == '-';
+    // Names become paths (cells/NAME/, grid-NAME.png, sweeps/NAME/) and words in YAML lists.
+    if (!allowed) return "may hold only letters, digits and _ . + - (it names output folders and files)";
+  }
+  return "";
 }
 
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {

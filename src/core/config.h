@@ -19,6 +19,9 @@ struct Range {
 struct Choices {
   std::vector<std::string> values;
 };
+// eval.methods: each entry NAME:CHECKPOINT, gatys or identity, names usable as folder names and
+// used once, so that a bad list is refused at load and not after the evaluation's work.
+struct MethodList {};
 
 struct DataConfig {
   std::string content;            // varstyle-prep output folder of content images (manifest.json)
@@ -228,7 +231,7 @@ struct EvalConfig {
     v("size", size, Range{32, 4096});  // relu5_1 of the evaluation network needs 2x2
     v("contents", contents, Range{1, 100000});
     v("styles", styles, Range{1, 100000});
-    v("methods", methods);
+    v("methods", methods, MethodList{});
     v("network_weights", network_weights);
     v("network_width", network_width, Range{0.01, 4.0});
     v("gatys_steps", gatys_steps, Range{1, 100000});
@@ -275,5 +278,9 @@ std::vector<std::string> config_keys();
 
 // "did you mean" help: the closest of `candidates` to `word`, or "" when none is close.
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);
+
+// Why `name` cannot be one folder or file name inside an output (method names, sweep names), or
+// "" when it can: 1 to 64 of A-Z a-z 0-9 _ . + -, not starting with '.' or '-'.
+std::string folder_name_problem(const std::string& name);
 
 }  // namespace varstyle

@@ -66,6 +66,8 @@ class Loader {
              const Choices& choices) const;
   void check(const std::string& path, const YAML::Node& node, const std::vector<double>& values,
              const Range& r) const;
+  void check(const std::string& path, const YAML::Node& node, const std::vector<std::string>& values,
+             const MethodList&) const;
 
   YAML::Node node_;
   std::string prefix_;

@@ -75,6 +75,40 @@ std::vector<hsize_t> dataset_dims(hid_t dataset) {
   return dims;
 }
 
+namespace {
+
+std::string class_name(H5T_class_t type_class) {
+  switch (type_class) {
+    case H5T_STRING: return "strings";
+    case H5T_COMPOUND: return "compound records";
+    case H5T_ENUM: return "enumeration values";
+    case H5T_VLEN: return "variable-length sequences";
+    case H5T_ARRAY: return "arrays";
+    case H5T_REFERENCE: return "references";
+    case H5T_BITFIELD: return "bit fields";
+    case H5T_OPAQUE: return "opaque bytes";
+    case H5T_TIME: return "times";
+    default: return "values of an unknown HDF5 type";
+  }
+}
+
+}  // namespace
+
+void check_numeric_dataset(hid_t dataset, size_t element_bytes) {
+  Handle type(VS_H5_CHECK(H5Dget_type(dataset)), H5Tclose);
+  const H5T_class_t type_class = H5Tget_class(type.get());
+  if (type_class != H5T_FLOAT && type_class != H5T_INTEGER)
+    throw Error(fmt::format("holds {}, not numbers", class_name(type_class)));
+  const auto dims = dataset_dims(dataset);
+  uint64_t bytes = element_bytes;
+  for (hsize_t dim : dims) {
+    if (dim != 0 && bytes > kMaxDatasetBytes / dim)
+      throw Error(fmt::format("has shape [{}], more than {} GiB; refused before reading", fmt::join(dims, ", "),
+                              kMaxDatasetBytes >> 30));
+    bytes *= dim;
+  }
+}
+
 Handle deterministic_dataset_properties() {
   Handle dcpl(VS_H5_CHECK(H5Pcreate(H5P_DATASET_CREATE)), H5Pclose);
   VS_H5_CHECK(H5Pset_obj_track_times(dcpl.get(), false));
@@ -109,12 +143,19 @@ void write_numbers(hid_t location, const std::string& name, const std::vector<T>
     VS_H5_CHECK(H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()));
 }
 
-template <typename T>
-std::vector<T> read_numbers(hid_t location, const std::string& name, hid_t memory_type) {
-  Handle dataset = open_dataset(location, name);
-  auto dims = dataset_dims(dataset.get());
+// The length of a 1-D dataset, refused before anything is allocated for it when above `max_entries`.
+hsize_t vector_length(hid_t dataset, const std::string& name, hsize_t max_entries) {
+  const auto dims = dataset_dims(dataset);
   if (dims.size() != 1) throw Error(fmt::format("dataset '{}' is not one-dimensional", name));
-  std::vector<T> values(dims[0]);
+  if (dims[0] > max_entries)
+    throw Error(fmt::format("dataset '{}' has {} entries, more than the {} expected", name, dims[0], max_entries));
+  return dims[0];
+}
+
+template <typename T>
+std::vector<T> read_numbers(hid_t location, const std::string& name, hid_t memory_type, hsize_t max_entries) {
+  Handle dataset = open_dataset(location, name);
+  std::vector<T> values(vector_length(dataset.get(), name, max_entries));
   if (!values.empty())
     VS_H5_CHECK(H5Dread(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()));
   return values;
@@ -177,12 +218,11 @@ void write_strings(hid_t location, const std::string& name, const std::vector<st
     VS_H5_CHECK(H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()));
 }
 
-std::vector<std::string> read_strings(hid_t location, const std::string& name) {
+std::vector<std::string> read_strings(hid_t location, const std::string& name, hsize_t max_entries) {
   Handle dataset = open_dataset(location, name);
-  auto dims = dataset_dims(dataset.get());
-  if (dims.size() != 1) throw Error(fmt::format("dataset '{}' is not one-dimensional", name));
+  const hsize_t length = vector_length(dataset.get(), name, max_entries);
   Handle type = string_type();
-  std::vector<char*> pointers(dims[0], nullptr);
+  std::vector<char*> pointers(length, nullptr);
   if (!pointers.empty())
     VS_H5_CHECK(H5Dread(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()));
   std::vector<std::string> values;
@@ -197,14 +237,14 @@ std::vector<std::string> read_strings(hid_t location, const std::string& name) {
 void write_uint64s(hid_t location, const std::string& name, const std::vector<uint64_t>& values) {
   write_numbers(location, name, values, H5T_STD_U64LE, H5T_NATIVE_UINT64);
 }
-std::vector<uint64_t> read_uint64s(hid_t location, const std::string& name) {
-  return read_numbers<uint64_t>(location, name, H5T_NATIVE_UINT64);
+std::vector<uint64_t> read_uint64s(hid_t location, const std::string& name, hsize_t max_entries) {
+  return read_numbers<uint64_t>(location, name, H5T_NATIVE_UINT64, max_entries);
 }
 void write_int32s(hid_t location, const std::string& name, const std::vector<int32_t>& values) {
   write_numbers(location, name, values, H5T_STD_I32LE, H5T_NATIVE_INT32);
 }
-std::vector<int32_t> read_int32s(hid_t location, const std::string& name) {
-  return read_numbers<int32_t>(location, name, H5T_NATIVE_INT32);
+std::vector<int32_t> read_int32s(hid_t location, const std::string& name, hsize_t max_entries) {
+  return read_numbers<int32_t>(location, name, H5T_NATIVE_INT32, max_entries);
 }
 
 }  // namespace varstyle::h5

@@ -52,12 +52,24 @@ bool has_attribute(hid_t object, const std::string& name);
 int64_t read_int_attribute(hid_t object, const std::string& name);
 std::string read_string_attribute(hid_t object, const std::string& name);
 
-// 1-D datasets of variable-length UTF-8 strings, and of fixed-width numbers.
+// The most bytes a numeric dataset may hold to be read whole (a model tensor, a weight): no
+// tensor of the networks comes near it, and a sparse dataset can claim any size.
+inline constexpr uint64_t kMaxDatasetBytes = uint64_t{4} << 30;
+// Throws Error unless `dataset` holds integers or floats, at most kMaxDatasetBytes of them as
+// `element_bytes`-byte elements; call it before allocating for the dimensions the file claims.
+void check_numeric_dataset(hid_t dataset, size_t element_bytes);
+
+// The most entries a 1-D dataset may have to be read: dimensions come from the file, and a
+// sparse dataset can claim any number without the bytes to back it.
+inline constexpr hsize_t kMaxVectorEntries = hsize_t{1} << 27;
+
+// 1-D datasets of variable-length UTF-8 strings, and of fixed-width numbers. Reading refuses a
+// dataset with more than `max_entries` entries before allocating, naming it.
 void write_strings(hid_t location, const std::string& name, const std::vector<std::string>& values);
-std::vector<std::string> read_strings(hid_t location, const std::string& name);
+std::vector<std::string> read_strings(hid_t location, const std::string& name, hsize_t max_entries = kMaxVectorEntries);
 void write_uint64s(hid_t location, const std::string& name, const std::vector<uint64_t>& values);
-std::vector<uint64_t> read_uint64s(hid_t location, const std::string& name);
+std::vector<uint64_t> read_uint64s(hid_t location, const std::string& name, hsize_t max_entries = kMaxVectorEntries);
 void write_int32s(hid_t location, const std::string& name, const std::vector<int32_t>& values);
-std::vector<int32_t> read_int32s(hid_t location, const std::string& name);
+std::vector<int32_t> read_int32s(hid_t location, const std::string& name, hsize_t max_entries = kMaxVectorEntries);
 
 }  // namespace varstyle::h5

@@ -18,8 +18,12 @@ namespace varstyle {
 uint64_t checksum_bytes(const void* data, size_t size) { return XXH3_64bits(data, size); }
 
 uint64_t checksum_file(const std::filesystem::path& path) {
+  errno = 0;  // a stream sets no error of its own: only a fresh errno says why the open failed
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(fmt::format("{}: cannot open: {}", path.string(), std::strerror(errno)));
+  if (!in) {
+    const int error = errno;
+    throw Error(fmt::format("{}: cannot open: {}", path.string(), error ? std::strerror(error) : "unknown reason"));
+  }
   std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> state(XXH3_createState(),
                                                                    &XXH3_freeState);
   XXH3_64bits_reset(state.get());

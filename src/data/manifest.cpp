@@ -1,6 +1,8 @@
 // Manifest JSON (de)serialisation with nlohmann-json and strict validation.
 #include "data/manifest.h"
 
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
@@ -34,6 +36,10 @@ Manifest Manifest::load(const fs::path& folder_or_file) {
   std::error_code ec;
   if (!fs::exists(path, ec))
     throw Error(fmt::format("{}: manifest not found (is this a varstyle-prep output folder?)", path.string()));
+  const auto file_bytes = fs::file_size(path, ec);
+  if (!ec && file_bytes > static_cast<uintmax_t>(kMaxManifestBytes))
+    throw Error(fmt::format("{}: {} bytes, more than a manifest can be ({}); not a varstyle-prep manifest",
+                            path.string(), file_bytes, kMaxManifestBytes));
   json root;
   try {
     root = json::parse(read_file(path));
@@ -52,6 +58,10 @@ Manifest Manifest::load(const fs::path& folder_or_file) {
     manifest.tool_version = field(root, "tool_version", "").get<std::string>();
     manifest.kind = field(root, "kind", "").get<std::string>();
     manifest.size = field(root, "size", "").get<int64_t>();
+    // Readers allocate size x size x 3 bytes per image: bound it before anyone does.
+    if (manifest.size <= 0 || manifest.size > kMaxImageSide)
+      throw Error(fmt::format("{}: 'size' is {}, outside [1, {}]", path.string(), manifest.size, kMaxImageSide));
+    const int64_t image_bytes = manifest.size * manifest.size * 3;
     manifest.count = field(root, "count", "").get<int64_t>();
     manifest.label_names = field(root, "label_names", "").get<std::vector<std::string>>();
     const json& shards = field(root, "shards", "");
@@ -67,10 +77,16 @@ Manifest Manifest::load(const fs::path& folder_or_file) {
       if (entry.file.empty() || entry.file.find('/') != std::string::npos || entry.count < 0 ||
           entry.bytes <= 0)
         throw Error(fmt::format("{}: {}invalid shard entry", path.string(), where));
+      // Images are stored uncompressed, so a shard's bytes bound its count (and the total cannot
+      // overflow, whatever the file claims).
+      if (entry.count > entry.bytes / image_bytes)
+        throw Error(fmt::format("{}: {}'count' is {}, more than {} bytes can hold at size {}", path.string(), where,
+                                entry.count, entry.bytes, manifest.size));
+      if (total > std::numeric_limits<int64_t>::max() - entry.count)
+        throw Error(fmt::format("{}: {}'count' overflows the total", path.string(), where));
       total += entry.count;
       manifest.shards.push_back(entry);
     }
-    if (manifest.size <= 0) throw Error(fmt::format("{}: 'size' must be positive", path.string()));
     if (total != manifest.count)
       throw Error(fmt::format("{}: 'count' is {} but the shards hold {}", path.string(), manifest.count, total));
   } catch (const json::exception& e) {

@@ -12,6 +12,10 @@ namespace varstyle {
 inline constexpr const char* kManifestName = "manifest.json";
 inline constexpr const char* kShardFormat = "varstyle-shard";
 inline constexpr int64_t kShardFormatVersion = 1;
+// Bounds on what a manifest may claim, checked before anything is allocated from it: the image
+// side varstyle-prep writes (--size 8..4096, smaller accepted), and the manifest file's own size.
+inline constexpr int64_t kMaxImageSide = 4096;
+inline constexpr int64_t kMaxManifestBytes = int64_t{64} << 20;
 
 struct ShardEntry {
   std::string file;       // relative to the manifest's folder: "shard-00000.h5"
@@ -30,7 +34,8 @@ struct Manifest {
 
   std::string to_json() const;
   // Reads OUT/manifest.json (or a path to the file itself); throws Error naming the file and
-  // the key on a missing or malformed manifest.
+  // the key on a missing or malformed manifest, or one whose sizes are out of bounds (a size above
+  // kMaxImageSide, a shard whose bytes cannot hold its images).
   static Manifest load(const std::filesystem::path& folder_or_file);
 };
 

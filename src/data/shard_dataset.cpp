@@ -78,9 +78,10 @@ ShardedDataset::OpenShard& ShardedDataset::shard_for(int64_t index, int64_t* loc
     if (dims != std::vector<hsize_t>{n, s, s, 3})
       throw Error(fmt::format("/images has shape [{}], the manifest expects [{}, {}, {}, 3]",
                               fmt::join(dims, ", "), n, s, s));
-    open->checksums = h5::read_uint64s(file, "checksums");
-    open->sources = h5::read_strings(file, "sources");
-    if (h5::has_object(file, "labels")) open->labels = h5::read_int32s(file, "labels");
+    // At most n entries each: a larger (perhaps sparse) dataset is refused before allocating.
+    open->checksums = h5::read_uint64s(file, "checksums", n);
+    open->sources = h5::read_strings(file, "sources", n);
+    if (h5::has_object(file, "labels")) open->labels = h5::read_int32s(file, "labels", n);
     if (open->checksums.size() != n || open->sources.size() != n ||
         (!open->labels.empty() && open->labels.size() != n))
       throw Error("/checksums, /sources or /labels do not match the image count");

@@ -1,6 +1,12 @@
 // Image reading, resizing, padding for any size, colour preservation.
 #include "eval/image_io.h"
 
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -24,6 +30,24 @@ cv::Mat read_image_rgb(const fs::path& path) {
   cv::Mat rgb;
   cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
   return rgb;
+}
+
+void check_output_image(const std::string& option, const fs::path& path) {
+  std::string extension = path.extension().string();
+  for (auto& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (extension != ".png" && extension != ".jpg" && extension != ".jpeg")
+    throw ConfigError(fmt::format("{} {}: unsupported image extension (use .png, .jpg or .jpeg)", option, path.string()));
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) throw ConfigError(fmt::format("{} {}: is a folder", option, path.string()));
+  const fs::path folder = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  if (!fs::is_directory(folder, ec))
+    throw ConfigError(fmt::format("{} {}: the folder {} does not exist", option, path.string(), folder.string()));
+  // The file is written under a temporary name in the same folder, then renamed.
+  if (::access(folder.c_str(), W_OK | X_OK) != 0) {
+    const int error = errno;
+    throw ConfigError(fmt::format("{} {}: cannot write into {}: {}", option, path.string(), folder.string(),
+                                  std::strerror(error)));
+  }
 }
 
 cv::Mat resize_short_side(const cv::Mat& rgb, int size) {

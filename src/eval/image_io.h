@@ -13,6 +13,10 @@
 namespace varstyle {
 
 cv::Mat read_image_rgb(const std::filesystem::path& path);
+// Refuses (ConfigError naming `option`) an output image path that could not be written: an
+// extension other than .png/.jpg/.jpeg, a missing or unwritable folder, an existing folder. Called
+// before any work, so a typo costs no stylisation.
+void check_output_image(const std::string& option, const std::filesystem::path& path);
 // Short side to `size` (area filter when shrinking); size 0 keeps the image as it is.
 cv::Mat resize_short_side(const cv::Mat& rgb, int size);
 // Applies `network` to [1, 3, H, W] padded up to multiples of `multiple`, then crops back.

@@ -59,13 +59,19 @@ std::vector<std::string> read_split_attribute(hid_t object, const std::string& n
   return values;
 }
 
-at::Tensor read_float_dataset(hid_t group, const std::string& name) {
-  h5::Handle dataset = h5::open_dataset(group, name);
-  const auto dims = h5::dataset_dims(dataset.get());
-  std::vector<int64_t> sizes(dims.begin(), dims.end());
-  at::Tensor tensor = at::empty(sizes, at::kFloat);
-  VS_H5_CHECK(H5Dread(dataset.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, tensor.data_ptr<float>()));
-  return tensor;
+at::Tensor read_float_dataset(hid_t group, const std::string& layer, const std::string& name) {
+  try {
+    h5::Handle dataset = h5::open_dataset(group, name);
+    h5::check_numeric_dataset(dataset.get(), sizeof(float));  // before allocating what the file claims
+    const auto dims = h5::dataset_dims(dataset.get());
+    std::vector<int64_t> sizes(dims.begin(), dims.end());
+    at::Tensor tensor = at::empty(sizes, at::kFloat);
+    if (tensor.numel() > 0)
+      VS_H5_CHECK(H5Dread(dataset.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, tensor.data_ptr<float>()));
+    return tensor;
+  } catch (const Error& e) {
+    throw Error(fmt::format("weight '{}/{}': {}", layer, name, e.what()));
+  }
 }
 
 // "block1_conv1/kernel:0" (Keras 2) and "block1_conv1_W_1:0" (Keras 1) -> "block1_conv1/kernel";
@@ -93,7 +99,7 @@ WeightFile read_keras(const fs::path& path) {
     h5::Handle group(VS_H5_CHECK(H5Gopen2(root, layer.c_str(), H5P_DEFAULT)), H5Gclose);
     // Layers without weights (pooling) list no names, or an empty one.
     for (const auto& weight : read_split_attribute(group.get(), "weight_names"))
-      if (!weight.empty()) file.tensors[canonical_keras_name(layer, weight)] = read_float_dataset(group.get(), weight);
+      if (!weight.empty()) file.tensors[canonical_keras_name(layer, weight)] = read_float_dataset(group.get(), layer, weight);
   }
   return file;
 }

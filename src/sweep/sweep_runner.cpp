@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -13,6 +15,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
+#include <yaml-cpp/yaml.h>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -29,9 +32,13 @@ namespace {
 // `output`, the child's stdout is captured into it.
 int run_process(const std::vector<std::string>& argv, std::string* output = nullptr) {
   int pipe_fds[2] = {-1, -1};
-  if (output && pipe(pipe_fds) != 0) throw Error("pipe failed");
+  if (output && pipe(pipe_fds) != 0) throw Error(fmt::format("cannot run {}: pipe: {}", argv[0], std::strerror(errno)));
   const pid_t pid = fork();
-  if (pid < 0) throw Error("fork failed");
+  if (pid < 0) {
+    const int error = errno;
+    if (output) close(pipe_fds[0]), close(pipe_fds[1]);
+    throw Error(fmt::format("cannot run {}: fork: {}", argv[0], std::strerror(error)));
+  }
   if (pid == 0) {
     if (output) {
       dup2(pipe_fds[1], STDOUT_FILENO);
@@ -42,7 +49,8 @@ int run_process(const std::vector<std::string>& argv, std::string* output = null
     for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
     args.push_back(nullptr);
     execvp(args[0], args.data());
-    fmt::print(stderr, "cannot run {}: {}\n", argv[0], std::strerror(errno));
+    const int error = errno;  // before anything else can overwrite it
+    fmt::print(stderr, "cannot run {}: {}\n", argv[0], std::strerror(error));
     _exit(127);
   }
   if (output) {
@@ -65,6 +73,16 @@ json load_sweep(const fs::path& dir) {
   } catch (const json::exception& e) {
     throw Error(fmt::format("{}: unreadable sweep ({})", (dir / "tasks.json").string(), e.what()));
   }
+}
+
+// The value of an eval.methods override, emitted as YAML data: whatever a name or a path holds
+// (quotes, commas, brackets) arrives as one list entry, never as YAML text of its own.
+std::string methods_list(const std::vector<std::string>& methods) {
+  YAML::Emitter out;
+  out << YAML::Flow << YAML::BeginSeq;
+  for (const auto& method : methods) out << YAML::DoubleQuoted << method;
+  out << YAML::EndSeq;
+  return out.c_str();
 }
 
 }  // namespace
@@ -112,7 +130,8 @@ int run_sweep_task(const fs::path& dir, int64_t index) {
   if (trained == 0) {
     std::vector<std::string> eval = {binary, "eval", "--config", spec.at("eval"), "--out", (task_dir / "eval").string()};
     for (const auto& o : spec.at("eval_overrides")) eval.push_back(o.get<std::string>());
-    eval.push_back(fmt::format("eval.methods=[\"{}:{}\", identity]", spec.at("method").get<std::string>(), (task_dir / "run").string()));
+    eval.push_back("eval.methods=" + methods_list({spec.at("method").get<std::string>() + ":" + (task_dir / "run").string(),
+                                                   "identity"}));
     evaluated = run_process(eval);
   }
   write_file_atomic(task_dir / "status.json", json{{"train_exit", trained}, {"eval_exit", evaluated}}.dump() + "\n");

@@ -9,9 +9,13 @@
 
 namespace varstyle {
 
+// The most tasks one sweep may expand into (grid product or random samples): counted before
+// expanding, so a spec with a typo'd list cannot ask for 10^10 tasks.
+inline constexpr int64_t kMaxSweepTasks = 10000;
+
 struct SweepKey {
   std::string key;                    // "loss.style_gram"
-  std::vector<std::string> values;    // grid values (YAML scalars as written)
+  std::vector<std::string> values;    // grid values (YAML scalars as written, lists in flow form)
   std::string distribution;           // random: uniform | log_uniform | choice
   double low = 0, high = 0;
 };
@@ -30,8 +34,12 @@ struct SweepSpec {
   std::vector<std::string> overrides, eval_overrides;
   std::vector<SweepKey> keys;
 
-  // Throws ConfigError naming the file, line and key on a bad spec.
+  // Throws ConfigError naming the file, line and key on a bad spec: unknown spec or config keys,
+  // values of the wrong shape, a name unusable as a folder, more than kMaxSweepTasks tasks.
   static SweepSpec load(const std::filesystem::path& file);
+
+  // The number of tasks expand() makes, without expanding.
+  int64_t task_count() const;
 };
 
 struct SweepTask {

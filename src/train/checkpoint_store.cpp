@@ -98,7 +98,14 @@ void CheckpointStore::prune(int64_t keep) const {
 
 fs::path CheckpointStore::resolve_model_file(const fs::path& path) {
   std::error_code ec;
-  if (fs::is_regular_file(path, ec)) return path;
+  if (fs::is_regular_file(path, ec)) {
+    // A model.h5 named directly gets the same DONE check as its folder: until DONE is written,
+    // the config.yaml beside it may be missing or left from an earlier write.
+    const fs::path folder = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+    if (!fs::exists(folder / kDone))
+      throw Error(fmt::format("{}: incomplete checkpoint (no DONE marker in {})", path.string(), folder.string()));
+    return path;
+  }
   if (fs::exists(path / "model.h5")) {
     if (!fs::exists(path / kDone))
       throw Error(fmt::format("{}: incomplete checkpoint (no DONE marker)", path.string()));

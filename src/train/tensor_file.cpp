@@ -42,7 +42,7 @@ at::ScalarType scalar_type_of(hid_t type) {
     if (size == 4) return at::kInt;
     return at::kByte;
   }
-  throw Error("unsupported HDF5 data type");
+  throw Error("holds no numbers");  // unreachable after h5::check_numeric_dataset
 }
 
 herr_t collect_name(hid_t, const char* name, const H5L_info_t*, void* out) {
@@ -84,14 +84,23 @@ std::map<std::string, at::Tensor> read_tensor_file(const fs::path& path) {
     std::vector<std::string> names;
     VS_H5_CHECK(H5Literate(file.get(), H5_INDEX_NAME, H5_ITER_NATIVE, nullptr, collect_name, &names));
     for (const auto& name : names) {
-      h5::Handle dataset = h5::open_dataset(file.get(), name);
-      h5::Handle type(VS_H5_CHECK(H5Dget_type(dataset.get())), H5Tclose);
-      const at::ScalarType scalar_type = scalar_type_of(type.get());
-      const auto dims = h5::dataset_dims(dataset.get());
-      at::Tensor tensor = at::empty(std::vector<int64_t>(dims.begin(), dims.end()), scalar_type);
-      if (tensor.numel() > 0)
-        VS_H5_CHECK(H5Dread(dataset.get(), memory_type(scalar_type), H5S_ALL, H5S_ALL, H5P_DEFAULT, tensor.data_ptr()));
-      tensors[name] = tensor;
+      try {
+        h5::Handle dataset = h5::open_dataset(file.get(), name);
+        h5::Handle type(VS_H5_CHECK(H5Dget_type(dataset.get())), H5Tclose);
+        h5::check_numeric_dataset(dataset.get(), H5Tget_size(type.get()));
+        const at::ScalarType scalar_type = scalar_type_of(type.get());
+        const auto dims = h5::dataset_dims(dataset.get());
+        at::Tensor tensor = at::empty(std::vector<int64_t>(dims.begin(), dims.end()), scalar_type);
+        if (tensor.numel() > 0)
+          VS_H5_CHECK(H5Dread(dataset.get(), memory_type(scalar_type), H5S_ALL, H5S_ALL, H5P_DEFAULT, tensor.data_ptr()));
+        tensors[name] = tensor;
+      } catch (const Error& e) {
+        throw Error(fmt::format("{}: tensor '{}': {}", path.string(), name, e.what()));
+      } catch (const c10::Error& e) {  // allocation, within the bound but beyond this machine
+        throw Error(fmt::format("{}: tensor '{}': {}", path.string(), name, e.what_without_backtrace()));
+      } catch (const std::bad_alloc&) {
+        throw Error(fmt::format("{}: tensor '{}': out of memory", path.string(), name));
+      }
     }
   } catch (const Error& e) {
     const std::string what = e.what();

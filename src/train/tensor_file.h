@@ -11,7 +11,8 @@
 namespace varstyle {
 
 void write_tensor_file(const std::filesystem::path& path, const NamedTensors& tensors);
-// Throws Error naming the file when it is missing, truncated or corrupt.
+// Throws Error naming the file when it is missing, truncated or corrupt, and the tensor when it
+// is not numeric or claims more than 4 GiB (checked before allocating).
 std::map<std::string, at::Tensor> read_tensor_file(const std::filesystem::path& path);
 
 }  // namespace varstyle

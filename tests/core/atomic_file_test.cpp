@@ -34,6 +34,24 @@ TEST(AtomicFile, UnwritableFolderNamesThePath) {
   }
 }
 
+TEST(AtomicFile, FailedRenameSaysWhyAndRemovesTheTemporary) {
+  testing::ScratchDir dir;
+  // A non-empty folder in the way: the rename fails, and the reason must be its own, not the
+  // "Success" of a later call.
+  testing::write_text(dir / "target" / "inside", "x");
+  try {
+    write_file_atomic(dir / "target", "contents");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find((dir / "target").string() + ": cannot rename into place: "), std::string::npos) << message;
+    EXPECT_EQ(message.find("Success"), std::string::npos) << message;
+  }
+  int entries = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) entries += entry.path().filename() != "target";
+  EXPECT_EQ(entries, 0);
+}
+
 TEST(AtomicFile, ReadMissingFileNamesIt) {
   testing::ScratchDir dir;
   EXPECT_THROW(read_file(dir / "nope"), Error);

@@ -98,6 +98,51 @@ TEST(Config, WrongTypeNamesKeyAndValue) {
   EXPECT_NE(error_of(dir / "e.yaml").find("data: expected a section"), std::string::npos);
 }
 
+TEST(Config, DuplicateKeysNameTheKeyAndBothLines) {
+  ScratchDir dir;
+  write_text(dir / "c.yaml", "data:\n  batch_size: 2\n  size: 32\n  batch_size: 900\n");
+  std::string message = error_of(dir / "c.yaml");
+  EXPECT_NE(message.find("c.yaml:4:3: data.batch_size: duplicate key (first at line 2)"), std::string::npos) << message;
+  write_text(dir / "d.yaml", "train:\n  steps: 1\ntrain:\n  steps: 2\n");
+  message = error_of(dir / "d.yaml");
+  EXPECT_NE(message.find("d.yaml:3:1: train: duplicate key (first at line 1)"), std::string::npos) << message;
+  write_text(dir / "e.yaml", "data:\n  size: 32\n");
+  message = error_of(dir / "e.yaml", {"loss={tv: 1, tv: 2}"});
+  EXPECT_NE(message.find("override 'loss={tv: 1, tv: 2}': loss.tv: duplicate key"), std::string::npos) << message;
+}
+
+TEST(Config, NonScalarKeysNameFileAndLineNotTheParser) {
+  ScratchDir dir;
+  write_text(dir / "c.yaml", "data:\n  [a, b]: 1\n");
+  std::string message = error_of(dir / "c.yaml");
+  EXPECT_NE(message.find("c.yaml:2:3: data.?: a key must be a plain name, not a list"), std::string::npos) << message;
+  EXPECT_EQ(message.find("yaml-cpp"), std::string::npos) << message;
+  write_text(dir / "d.yaml", "? {x: 1}\n: 2\n");
+  message = error_of(dir / "d.yaml");
+  EXPECT_NE(message.find("d.yaml:1:"), std::string::npos) << message;
+  EXPECT_NE(message.find("not a map"), std::string::npos) << message;
+  write_text(dir / "e.yaml", "just a string\n");
+  EXPECT_NE(error_of(dir / "e.yaml").find("e.yaml:1:1: expected a map of sections"), std::string::npos);
+}
+
+TEST(Config, EvalMethodNamesAreCheckedAtLoad) {
+  ScratchDir dir;
+  write_text(dir / "c.yaml", "eval:\n  methods: [identity, \"a/b:runs/x\"]\n");
+  std::string message = error_of(dir / "c.yaml");
+  EXPECT_NE(message.find("c.yaml:2:23: eval.methods[1]: method name 'a/b' is a path"), std::string::npos) << message;
+  write_text(dir / "d.yaml", "train:\n  steps: 1\n");
+  message = error_of(dir / "d.yaml", {"eval.methods=[\"q\\\"x:run\"]"});
+  EXPECT_NE(message.find("override 'eval.methods=[\"q\\\"x:run\"]': eval.methods[0]: method name 'q\"x' may hold only"),
+            std::string::npos) << message;
+  EXPECT_NE(error_of(dir / "d.yaml", {"eval.methods=[gatys, gatys]"}).find("'gatys' is used twice"), std::string::npos);
+  EXPECT_NE(error_of(dir / "d.yaml", {"eval.methods=[\"m:\"]"}).find("names no checkpoint"), std::string::npos);
+  EXPECT_NE(error_of(dir / "d.yaml", {"eval.methods=[gatyss]"}).find("is not NAME:CHECKPOINT"), std::string::npos);
+  EXPECT_NE(error_of(dir / "d.yaml", {"eval.methods=[\":run\"]"}).find("method name '' is empty"), std::string::npos);
+  EXPECT_NE(error_of(dir / "d.yaml", {"eval.methods=[..:run]"}).find("must not start with '.'"), std::string::npos);
+  EXPECT_NE(error_of(dir / "d.yaml", {"eval.methods=[]"}).find("eval.methods: is empty"), std::string::npos);
+  EXPECT_EQ(load_config(dir / "d.yaml", {"eval.methods=[vst_2.b+1:runs/a/b, gatys, identity]"}).eval.methods.size(), 3u);
+}
+
 TEST(Config, OutOfRangeValue) {
   ScratchDir dir;
   write_text(dir / "c.yaml", "data:\n  batch_size: 0\n");

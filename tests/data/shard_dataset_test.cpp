@@ -49,6 +49,25 @@ TEST(ShardedDataset, MissingManifestNamesTheFolder) {
   EXPECT_NE(message.find("manifest.json: manifest not found"), std::string::npos) << message;
 }
 
+// Sizes in a manifest are bounded before anything is allocated from them.
+TEST(ShardedDataset, ManifestSizesOutOfBoundsNameTheFileAndKey) {
+  ScratchDir dir;
+  write_pattern_dataset(dir.path(), 8, {2});
+  const std::string manifest = testing::read_text(dir / "manifest.json");
+  auto replaced = [&](const std::string& from, const std::string& to) {
+    std::string text = manifest;
+    const auto at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << text;
+    return text.replace(at, from.size(), to);
+  };
+  testing::write_text(dir / "manifest.json", replaced("\"size\": 8", "\"size\": 100000"));
+  std::string message = error_message([&] { ShardedDataset d(dir.path()); });
+  EXPECT_NE(message.find("manifest.json: 'size' is 100000, outside [1, 4096]"), std::string::npos) << message;
+  testing::write_text(dir / "manifest.json", replaced("\"count\": 2,\n      \"file\"", "\"count\": 1000000000000,\n      \"file\""));
+  message = error_message([&] { ShardedDataset d(dir.path()); });
+  EXPECT_NE(message.find("manifest.json: shards[0]: 'count' is 1000000000000, more than"), std::string::npos) << message;
+}
+
 TEST(ShardedDataset, MissingShardNamesTheFile) {
   ScratchDir dir;
   write_pattern_dataset(dir.path(), 8, {2, 2});

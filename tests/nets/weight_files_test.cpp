@@ -1,7 +1,8 @@
 // Weight loading in both real layouts: Keras HDF5 (layer_names / weight_names attributes, Keras 2
 // and Keras 1 weight names, HWIO kernels, Caffe input convention) and a zip-format torch.save
 // dict with torchvision's names. The loaded network must equal a direct convolution with those
-// weights; a missing layer or a wrong shape fails naming the tensor.
+// weights; a missing layer, a wrong shape, a string or a huge sparse dataset fails naming the
+// tensor (checkpoint tensor files are held to the same).
 #include <gtest/gtest.h>
 #include <torch/serialize.h>
 
@@ -13,6 +14,7 @@
 #include "nets/resnet.h"
 #include "nets/vgg19.h"
 #include "test_support.h"
+#include "train/tensor_file.h"
 
 namespace varstyle {
 namespace {
@@ -177,6 +179,73 @@ TEST(WeightFiles, MissingLayerAndWrongShapeNameTheTensor) {
   EXPECT_NE(message.find("torch.save(dict(torch.load(f)), g)"), std::string::npos) << message;
   message = load_error(dir / "absent.h5", 0.0625, "relu1_1");
   EXPECT_NE(message.find("absent.h5: weight file not found"), std::string::npos) << message;
+}
+
+// A dataset of strings, and a chunked one claiming [2^20, 2^20] floats (4 TiB) with no chunk
+// written: tiny files that a reader must refuse by type and size, before allocating.
+void write_string_dataset(hid_t location, const std::string& name) {
+  h5::Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(type.get(), H5T_VARIABLE);
+  hsize_t dims[1] = {1};
+  h5::Handle space(H5Screate_simple(1, dims, nullptr), H5Sclose);
+  h5::Handle lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
+  H5Pset_create_intermediate_group(lcpl.get(), 1);
+  h5::Handle dataset(H5Dcreate2(location, name.c_str(), type.get(), space.get(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
+  const char* text = "not a tensor";
+  H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text);
+}
+
+void write_sparse_dataset(hid_t location, const std::string& name) {
+  hsize_t dims[2] = {hsize_t{1} << 20, hsize_t{1} << 20}, chunk[2] = {1, 1024};
+  h5::Handle space(H5Screate_simple(2, dims, nullptr), H5Sclose);
+  h5::Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  H5Pset_chunk(dcpl.get(), 2, chunk);
+  h5::Handle lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
+  H5Pset_create_intermediate_group(lcpl.get(), 1);
+  h5::Handle dataset(H5Dcreate2(location, name.c_str(), H5T_IEEE_F32LE, space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT), H5Dclose);
+}
+
+TEST(TensorFile, StringAndHugeSparseTensorsNameTheFileAndTheTensor) {
+  ScratchDir dir;
+  {
+    h5::Handle file = h5::create_file(dir / "strings.h5");
+    write_dataset(file.get(), "decoder.weight", at::ones({2, 2}));
+    write_string_dataset(file.get(), "encoder.weight");
+    h5::Handle sparse = h5::create_file(dir / "sparse.h5");
+    write_sparse_dataset(sparse.get(), "decoder.weight");
+  }
+  EXPECT_LT(fs::file_size(dir / "sparse.h5"), 100000u);
+  auto error_of = [](const fs::path& path) {
+    try {
+      read_tensor_file(path);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("(read)");
+  };
+  EXPECT_EQ(error_of(dir / "strings.h5"), (dir / "strings.h5").string() + ": tensor 'encoder.weight': holds strings, not numbers");
+  EXPECT_EQ(error_of(dir / "sparse.h5"), (dir / "sparse.h5").string() +
+                                             ": tensor 'decoder.weight': has shape [1048576, 1048576], more than 4 GiB; "
+                                             "refused before reading");
+}
+
+TEST(WeightFiles, StringAndHugeSparseWeightsNameTheFileAndTheWeight) {
+  ScratchDir dir;
+  for (const char* kind : {"strings", "sparse"}) {
+    h5::Handle file = h5::create_file(dir / (std::string(kind) + ".h5"));
+    h5::Handle group(H5Gcreate2(file.get(), "block1_conv1", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+    write_string_array(group.get(), "weight_names", {"block1_conv1/kernel:0"});
+    if (std::string(kind) == "strings") write_string_dataset(group.get(), "block1_conv1/kernel:0");
+    else write_sparse_dataset(group.get(), "block1_conv1/kernel:0");
+    write_string_array(file.get(), "layer_names", {"block1_conv1"});
+  }
+  std::string message = load_error(dir / "strings.h5", 0.0625, "relu1_1");
+  EXPECT_NE(message.find((dir / "strings.h5").string() + ": weight 'block1_conv1/block1_conv1/kernel:0': holds strings"),
+            std::string::npos) << message;
+  message = load_error(dir / "sparse.h5", 0.0625, "relu1_1");
+  EXPECT_NE(message.find((dir / "sparse.h5").string() + ": weight 'block1_conv1/block1_conv1/kernel:0': has shape "
+                                                         "[1048576, 1048576], more than 4 GiB"),
+            std::string::npos) << message;
 }
 
 TEST(ResNet, TapsShapesAndStateDictRoundTrip) {

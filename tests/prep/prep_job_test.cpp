@@ -3,6 +3,7 @@
 // flipped byte, a truncation and a missing shard.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "core/error.h"
+#include "core/folder_lock.h"
 #include "data/manifest.h"
 #include "data/shard_dataset.h"
 #include "prep_commands.h"
@@ -99,6 +101,57 @@ TEST(PrepImages, OneAndTwoThreadsGiveIdenticalBytes) {
 TEST(PrepImages, MissingInputIsAConfigError) {
   ScratchDir dir;
   EXPECT_THROW(prep_images(options_for(dir / "absent", dir / "out", 1)), ConfigError);
+}
+
+TEST(PrepImages, OddNamesAndNonRegularFilesAreReportedNotFatal) {
+  ScratchDir dir;
+  const fs::path input = dir / "input";
+  write_png(input / "good.png", 40, 40, 1);
+  write_png(input / "caf\xe9" / "x.png", 40, 40, 2);          // a label folder that is not UTF-8
+  testing::write_text(input / "bad\xff.png", "corrupt");       // a bad file with a bad name
+  ASSERT_EQ(mkfifo((input / "trap.png").c_str(), 0644), 0);    // would block a reader forever
+  fs::create_symlink("/dev/zero", input / "zero.png");         // would never end
+  fs::create_symlink(input / "absent.png", input / "dangling.png");
+  PrepSummary summary = prep_images(options_for(input, dir / "out", 2));
+  EXPECT_EQ(summary.converted, 2);
+  ShardedDataset dataset(dir / "out");
+  EXPECT_EQ(dataset.manifest().label_names, std::vector<std::string>{"caf\\xE9"});
+  EXPECT_EQ(dataset.source(0), "caf\\xE9/x.png");
+  auto report = nlohmann::json::parse(testing::read_text(dir / "out" / kPrepReportName));
+  std::map<std::string, std::string> reasons;
+  for (const auto& item : report["skipped"]) reasons[item["file"]] = item["reason"];
+  EXPECT_EQ(reasons.size(), 4u) << report.dump();
+  EXPECT_NE(reasons["bad\\xFF.png"].find("not an image"), std::string::npos) << report.dump();
+  EXPECT_EQ(reasons["trap.png"], "not a regular file: a FIFO");
+  EXPECT_EQ(reasons["zero.png"], "not a regular file: a character device");
+  EXPECT_NE(reasons["dangling.png"].find("unreadable: No such file"), std::string::npos) << report.dump();
+}
+
+TEST(PrepJob, InvalidUtf8IsEscapedAndValidTextKept) {
+  EXPECT_EQ(escape_invalid_utf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8e\xa8"), "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8e\xa8");
+  EXPECT_EQ(escape_invalid_utf8("caf\xe9.png"), "caf\\xE9.png");
+  EXPECT_EQ(escape_invalid_utf8("\xc0\xaf|\xed\xa0\x80|\xf4\x90\x80\x80|\xe2\x82"),  // overlong, surrogate, > U+10FFFF, cut
+            "\\xC0\\xAF|\\xED\\xA0\\x80|\\xF4\\x90\\x80\\x80|\\xE2\\x82");
+}
+
+// A second run on an output folder in use is refused naming the first, and deletes nothing.
+TEST(PrepJob, ABusyOutputFolderIsRefusedNamingTheHolder) {
+  ScratchDir dir;
+  fs::create_directories(dir / "out");
+  const FolderLock held(dir / "out", kPrepLockName, "varstyle-prep images (the first run)");
+  testing::write_text(dir / "out" / "shard-00000.h5.tmp-1-0", "the first run's shard in progress");
+  const fs::path input = make_input(dir);
+  try {
+    prep_images(options_for(input, dir / "out", 1));
+    FAIL() << "expected the busy folder to be refused";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_EQ(e.code(), ExitCode::kBadConfig);
+    EXPECT_NE(message.find((dir / "out").string() + ": in use by pid " + std::to_string(getpid())), std::string::npos) << message;
+    EXPECT_NE(message.find("varstyle-prep images (the first run)"), std::string::npos) << message;
+  }
+  EXPECT_TRUE(fs::exists(dir / "out" / "shard-00000.h5.tmp-1-0"));
+  EXPECT_FALSE(fs::exists(dir / "out" / kPrepJournalName));
 }
 
 // Runs a synthetic job in a child process that dies (as under kill -9) once `die_at` items have

@@ -19,18 +19,18 @@ using testing::write_text;
 
 TEST(SweepSpec, GridIsTheFullProductInOrder) {
   ScratchDir dir;
-  write_text(dir / "s.yaml", "config: c.yaml\neval: e.yaml\nkeys:\n  a.x: [1, 2, 3]\n  b.y: [p, q]\n");
+  write_text(dir / "s.yaml", "config: c.yaml\neval: e.yaml\nkeys:\n  loss.tv: [1, 2, 3]\n  model.padding: [reflect, zero]\n");
   const auto tasks = expand(SweepSpec::load(dir / "s.yaml"));
   ASSERT_EQ(tasks.size(), 6u);
-  EXPECT_EQ(tasks[0].overrides(), (std::vector<std::string>{"a.x=1", "b.y=p"}));
-  EXPECT_EQ(tasks[1].overrides(), (std::vector<std::string>{"a.x=1", "b.y=q"}));
-  EXPECT_EQ(tasks[5].overrides(), (std::vector<std::string>{"a.x=3", "b.y=q"}));
+  EXPECT_EQ(tasks[0].overrides(), (std::vector<std::string>{"loss.tv=1", "model.padding=reflect"}));
+  EXPECT_EQ(tasks[1].overrides(), (std::vector<std::string>{"loss.tv=1", "model.padding=zero"}));
+  EXPECT_EQ(tasks[5].overrides(), (std::vector<std::string>{"loss.tv=3", "model.padding=zero"}));
 }
 
 TEST(SweepSpec, RandomDrawsAreDeterministicAndInRange) {
   ScratchDir dir;
   write_text(dir / "s.yaml", "config: c.yaml\neval: e.yaml\nmode: random\nsamples: 50\nseed: 3\nkeys:\n"
-                             "  a.lr: {log_uniform: [0.001, 0.1]}\n  b.w: {uniform: [2, 4]}\n  c.k: {choice: [x, y]}\n");
+                             "  optim.lr: {log_uniform: [0.001, 0.1]}\n  loss.tv: {uniform: [2, 4]}\n  model.padding: {choice: [reflect, zero]}\n");
   const auto spec = SweepSpec::load(dir / "s.yaml");
   const auto tasks = expand(spec);
   ASSERT_EQ(tasks.size(), 50u);
@@ -49,17 +49,72 @@ TEST(SweepSpec, RandomDrawsAreDeterministicAndInRange) {
 
 TEST(SweepSpec, BadSpecsNameFileAndLine) {
   ScratchDir dir;
-  write_text(dir / "a.yaml", "config: c.yaml\neval: e.yaml\nmood: grid\nkeys: {a.x: [1]}\n");
+  write_text(dir / "a.yaml", "config: c.yaml\neval: e.yaml\nmood: grid\nkeys: {loss.tv: [1]}\n");
   try {
     SweepSpec::load(dir / "a.yaml");
     FAIL();
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("a.yaml:3: unknown key 'mood'"), std::string::npos) << e.what();
   }
-  write_text(dir / "b.yaml", "config: c.yaml\neval: e.yaml\nkeys:\n  a.x: {normal: [0, 1]}\n");
+  write_text(dir / "b.yaml", "config: c.yaml\neval: e.yaml\nkeys:\n  loss.tv: {normal: [0, 1]}\n");
   EXPECT_THROW(SweepSpec::load(dir / "b.yaml"), ConfigError);
-  write_text(dir / "c.yaml", "config: c.yaml\neval: e.yaml\nkeys:\n  a.x: {uniform: [0, 1]}\n");  // grid needs values
+  write_text(dir / "c.yaml", "config: c.yaml\neval: e.yaml\nkeys:\n  loss.tv: {uniform: [0, 1]}\n");  // grid needs values
   EXPECT_THROW(SweepSpec::load(dir / "c.yaml"), ConfigError);
+}
+
+// Each hostile spec is refused at load (so by --dry-run), naming the file, line and key, with no
+// yaml-cpp text and no allocation of the tasks.
+TEST(SweepSpec, HostileSpecsAreRefusedAtLoad) {
+  ScratchDir dir;
+  auto error_of = [&](const std::string& body) {
+    write_text(dir / "s.yaml", "config: c.yaml\neval: e.yaml\n" + body);
+    try {
+      SweepSpec::load(dir / "s.yaml");
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(accepted)");
+  };
+  const std::string file = (dir / "s.yaml").string();
+  EXPECT_EQ(error_of("keys:\n  loss.tv: [{a: 1}]\n"), file + ":4: loss.tv[0]: expected a value or a list, got a map");
+  EXPECT_EQ(error_of("keys:\n  loss.tv: {a: 1, b: 2}\n"),
+            file + ":4: loss.tv: expected a list of values or {uniform|log_uniform|choice: ...}, got a map");
+  EXPECT_EQ(error_of("keys:\n  loss.bogus: [1]\n"), file + ":4: keys: 'loss.bogus' is not a config key");
+  EXPECT_EQ(error_of("keys:\n  loss.tvv: [1]\n"), file + ":4: keys: 'loss.tvv' is not a config key (did you mean 'loss.tv'?)");
+  EXPECT_EQ(error_of("overrides: [loss.bogus=1]\nkeys:\n  loss.tv: [1]\n"),
+            file + ":3: overrides[0]: 'loss.bogus' is not a config key");
+  EXPECT_EQ(error_of("mode: random\nkeys:\n  loss.tv: {choice: []}\n"), file + ":5: loss.tv: choice: needs at least one value");
+  EXPECT_EQ(error_of("mode: random\nkeys:\n  loss.tv: {uniform: [1, .nan]}\n"),
+            file + ":5: loss.tv: uniform high: expected a finite number, got '.nan'");
+  EXPECT_EQ(error_of("name: ../../escape\nkeys:\n  loss.tv: [1]\n"), file + ":3: name: '../../escape' is a path; it must be one plain name");
+  EXPECT_EQ(error_of("method: 'a\"b'\nkeys:\n  loss.tv: [1]\n"),
+            file + ":3: method: 'a\"b' may hold only letters, digits and _ . + - (it names output folders and files)");
+  EXPECT_EQ(error_of("samples: lots\nkeys:\n  loss.tv: [1]\n"), file + ":3: samples: expected an integer, got 'lots'");
+  EXPECT_EQ(error_of("mode: random\nsamples: 10001\nkeys:\n  loss.tv: [1]\n"), file + ":4: samples: 10001 is out of range [1, 10000]");
+  EXPECT_EQ(error_of("keys:\n  loss.tv: [1]\n  loss.tv: [2]\n"), file + ":5:3: keys.loss.tv: duplicate key (first at line 4); keep one of them");
+  EXPECT_EQ(error_of("keys:\n  [loss.tv]: [1]\n"), file + ":4:3: keys.?: a key must be a plain name, not a list");
+  std::string grid = "keys:\n";
+  for (const char* key : {"loss.tv", "loss.kl", "loss.mmd", "loss.range", "loss.content", "loss.style_gram", "loss.style_w2",
+                          "loss.logvar", "loss.disentangle", "loss.style_moments"})
+    grid += std::string("  ") + key + ": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\n";
+  EXPECT_NE(error_of(grid).find("more than the limit of 10000"), std::string::npos);
+  write_text(dir / "plain.yaml", "a plain string\n");
+  try {
+    SweepSpec::load(dir / "plain.yaml");
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()), (dir / "plain.yaml").string() +
+                                         ":1: expected a map of keys (name, config, eval, keys, ...), got 'a plain string'");
+  }
+}
+
+TEST(SweepSpec, ListValuesBecomeYamlFlowText) {
+  ScratchDir dir;
+  write_text(dir / "s.yaml", "config: c.yaml\neval: e.yaml\nkeys:\n  loss.style_layers: [[relu1_1, relu2_1], [rgb]]\n");
+  const auto tasks = expand(SweepSpec::load(dir / "s.yaml"));
+  ASSERT_EQ(tasks.size(), 2u);
+  EXPECT_EQ(tasks[0].overrides(), std::vector<std::string>{"loss.style_layers=[relu1_1, relu2_1]"});
+  EXPECT_EQ(tasks[1].overrides(), std::vector<std::string>{"loss.style_layers=[rgb]"});
 }
 
 TEST(Sweep, LocalRunCollectsARankedTableAndValuesStayLiteral) {
@@ -80,12 +135,15 @@ TEST(Sweep, LocalRunCollectsARankedTableAndValuesStayLiteral) {
   EXPECT_NE(dry.output.find("train.seed=$(touch"), std::string::npos) << dry.output;
   EXPECT_NE(dry.output.find("4 task(s)"), std::string::npos) << dry.output;
 
+  // A sweep folder whose path YAML would misread (quote, comma, bracket) if eval.methods were
+  // pasted together as text: the successful tasks must still evaluate.
+  const fs::path out = dir / "out \"q\", [x]";
   auto local = run_command(std::string(VARSTYLE_BINARY) + " sweep --spec " + (dir / "sweep.yaml").string() +
-                           " --local --dir " + (dir / "out").string());
+                           " --local --dir '" + out.string() + "'");
   EXPECT_EQ(local.exit_code, 1) << local.output;  // the two tasks with the literal value fail
   EXPECT_FALSE(fs::exists(dir / "pwned"));
   EXPECT_NE(local.output.find("train.seed: expected an integer, got '$(touch"), std::string::npos) << local.output;
-  const std::string results = testing::read_text(dir / "out" / "results.csv");
+  const std::string results = testing::read_text(out / "results.csv");
   std::istringstream lines(results);
   std::vector<std::string> rows;
   for (std::string line; std::getline(lines, line);) rows.push_back(line);
@@ -95,8 +153,8 @@ TEST(Sweep, LocalRunCollectsARankedTableAndValuesStayLiteral) {
   EXPECT_EQ(rows[1].rfind("1,", 0), 0u) << rows[1];
   EXPECT_EQ(rows[2].rfind("2,", 0), 0u) << rows[2];
   EXPECT_NE(rows[3].find("failed"), std::string::npos) << rows[3];
-  EXPECT_TRUE(fs::exists(dir / "out" / "plot-optim.lr.png"));
-  EXPECT_TRUE(fs::exists(dir / "out" / "results.md"));
+  EXPECT_TRUE(fs::exists(out / "plot-optim.lr.png"));
+  EXPECT_TRUE(fs::exists(out / "results.md"));
 }
 
 }  // namespace
