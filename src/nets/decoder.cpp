@@ -102,13 +102,16 @@ at::Tensor Decoder::forward(const at::Tensor& features, const std::vector<Modula
               input_channels_, ", h, w], got ", features.sizes());
   TORCH_CHECK(stages.size() <= stage_channels_.size(), "the decoder has ", stage_channels_.size(), " modulated stages");
   at::Tensor x = features;
+  if (has_noise()) x = add_noise(0, x, noise_keys);
   for (size_t level = 0; level < levels_.size(); ++level) {
     const bool last = level + 1 == levels_.size();
-    if (has_noise()) x = add_noise(level, x, noise_keys);
     for (size_t i = 0; i < levels_[level].size(); ++i)
       x = conv(levels_[level][i], x, /*relu=*/!(last && i + 1 == levels_[level].size()));
     if (last) break;
     x = at::upsample_nearest2d(x, {x.size(2) * 2, x.size(3) * 2});
+    // Noise before the stage's modulation (Karras et al.'s order): the style's scales then set
+    // how strongly each channel's noise-fed pattern shows, so the texture follows the style.
+    if (has_noise()) x = add_noise(level + 1, x, noise_keys);
     if (level < stages.size()) x = modulate(x, stages[level]);
   }
   return x;
