@@ -32,7 +32,7 @@ namespace {
 constexpr uint64_t kInferenceNoiseKey = 0x6E6F697365ULL;
 }  // namespace
 
-Decoder::Decoder(double width, std::string padding, int depth, double noise) : padding_(std::move(padding)) {
+Decoder::Decoder(double width, Padding padding, int depth, double noise) : padding_(padding) {
   TORCH_CHECK(depth >= 2 && depth <= 4, "the decoder starts at relu2_1, relu3_1 or relu4_1");
   const auto layers = Vgg19::full_layers(width);
   const int64_t c1 = layers[0].out_channels, c2 = layers[2].out_channels;
@@ -93,7 +93,12 @@ at::Tensor Decoder::add_noise(size_t level, const at::Tensor& x, const std::vect
     keys.push_back(mix_keys(key, static_cast<uint64_t>(level)));
   }
   const at::Tensor noise = keyed_normal(keys, {1, x.size(2), x.size(3)}, x.options());
-  return x + noise_strengths_[level].view({1, -1, 1, 1}).to(x.dtype()) * noise;
+  // Relative to each channel's spread over this image: the same strength is the same share of
+  // the signal whatever the scale of a model's features (linear's transformed features are far
+  // smaller than AdaIN's), and after AdaIN that spread is the style's, so a busier style gets
+  // stronger noise.
+  const at::Tensor spread = x.detach().flatten(2).std(2, /*unbiased=*/false).unsqueeze(-1).unsqueeze(-1);
+  return x + noise_strengths_[level].view({1, -1, 1, 1}).to(x.dtype()) * spread * noise;
 }
 
 at::Tensor Decoder::forward(const at::Tensor& features, const std::vector<Modulation>& stages,

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "core/config_enums.h"
+
 namespace varstyle {
 
 // Scale and bias ([B, C] each) applied by AdaIN at one stage; `alpha` blends the modulated
@@ -34,7 +36,7 @@ class Decoder : public torch::nn::Module {
  public:
   // depth: the VGG level the features come from (4: relu4_1, 3: relu3_1, 2: relu2_1).
   // noise: the initial strength of the noise inputs (model.decoder_noise); 0: none.
-  Decoder(double width, std::string padding, int depth = 4, double noise = 0.0);
+  Decoder(double width, Padding padding, int depth = 4, double noise = 0.0);
 
   // features: [B, C, h, w] in relu<depth>_1 space -> images [B, 3, h 2^(depth-1), ...].
   // `stages` modulate the features after each of the first upsamplings (at most two).
@@ -52,10 +54,11 @@ class Decoder : public torch::nn::Module {
 
  private:
   at::Tensor conv(size_t index, const at::Tensor& x, bool relu = true);
-  // x + strength[c] * n[b, 0, y, x], one noise map per row drawn from (its key, the level).
+  // x + strength[c] * spread[b, c] * n[b, 0, y, x]: one noise map per row drawn from (its key,
+  // the level), scaled by the channel's spread over the image.
   at::Tensor add_noise(size_t level, const at::Tensor& x, const std::vector<uint64_t>& noise_keys);
 
-  std::string padding_;
+  Padding padding_;
   int64_t input_channels_ = 0;
   std::vector<int64_t> stage_channels_;
   std::vector<std::vector<size_t>> levels_;  // conv indices per resolution, deepest first
