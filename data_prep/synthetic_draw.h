@@ -23,9 +23,9 @@ class Draw {
   explicit Draw(uint64_t key) : gen_(key) {}
   double uniform() { return static_cast<double>(gen_() >> 11) * 0x1.0p-53; }  // [0, 1)
   double range(double lo, double hi) { return lo + (hi - lo) * uniform(); }
-  // [0, n); the clamp covers uniform() * n rounding up to n.
-  int below(int n) { return std::min(n - 1, static_cast<int>(uniform() * n)); }
-  bool chance(double p) { return uniform() < p; }
+  // [0, count); the clamp covers uniform() * count rounding up to count.
+  int below(int count) { return std::min(count - 1, static_cast<int>(uniform() * count)); }
+  bool chance(double probability) { return uniform() < probability; }
 
  private:
   std::mt19937_64 gen_;
@@ -38,13 +38,13 @@ inline Color rgb(const uint8_t (&c)[3]) { return Color(c[0], c[1], c[2]); }
 inline Color mix(const Color& a, const Color& b, double t) { return a * (1.0 - t) + b * t; }
 // Braced lists evaluate in order; the order of function arguments is unspecified, so a call
 // never takes two draws as arguments here.
-Color jitter(Draw& d, const Color& c, double amount);
+Color jitter(Draw& draw, const Color& c, double amount);
 inline cv::Vec3b pixel(const Color& c) {
   return {cv::saturate_cast<uint8_t>(c[0]), cv::saturate_cast<uint8_t>(c[1]),
           cv::saturate_cast<uint8_t>(c[2])};
 }
 // A colour drawn in HSV, hue in [h0, h1) (wrapping at 1), saturation and value in their ranges.
-Color random_hsv(Draw& d, double h0, double h1, double s0, double s1, double v0, double v1);
+Color random_hsv(Draw& draw, double h0, double h1, double s0, double s1, double v0, double v1);
 
 // Drawing in sub-pixel units with anti-aliasing.
 inline cv::Point pt(double x, double y) { return {cvRound(x * kSub), cvRound(y * kSub)}; }
@@ -52,29 +52,29 @@ inline int sub(double r) { return std::max(1, cvRound(r * kSub)); }
 // A convex polygon around the segment, `taper` of the half-length pointed at each end (0: square
 // ends). Thick anti-aliased cv::line adds a round cap at each end and costs about four times
 // as much; hairlines (w < 1.5) still use it.
-void line(cv::Mat& m, double x0, double y0, double x1, double y1, const Color& c, double w,
+void line(cv::Mat& image, double x0, double y0, double x1, double y1, const Color& c, double w,
           double taper = 0);
-void disc(cv::Mat& m, double x, double y, double r, const Color& c);
-void oval(cv::Mat& m, double x, double y, double rx, double ry, const Color& c);
-void fill(cv::Mat& m, const std::vector<cv::Point>& p, const Color& c);
-void box(cv::Mat& m, double x0, double y0, double x1, double y1, const Color& c);
+void disc(cv::Mat& image, double x, double y, double r, const Color& c);
+void oval(cv::Mat& image, double x, double y, double rx, double ry, const Color& c);
+void fill(cv::Mat& image, const std::vector<cv::Point>& points, const Color& c);
+void box(cv::Mat& image, double x0, double y0, double x1, double y1, const Color& c);
 // OpenCV draws opaque shapes, so translucency is drawn on a copy and blended back.
-void blend(cv::Mat& m, const cv::Mat& layer, double alpha);
+void blend(cv::Mat& image, const cv::Mat& layer, double alpha);
 // Pattern pitch in pixels: a fraction of the side, but never below `floor_px`, so that 32-pixel
 // textures keep a visible pattern instead of averaging to one flat colour.
-double pitch(double n, double fraction, double floor_px);
+double pitch(double side, double fraction, double floor_px);
 
 // Rows y0..y1 (clipped to the image) from `top` to `bottom`.
-void vertical_gradient(cv::Mat& m, int y0, int y1, const Color& top, const Color& bottom);
+void vertical_gradient(cv::Mat& image, int y0, int y1, const Color& top, const Color& bottom);
 // The whole square from `a` to `b` along the direction `angle` (radians).
-void linear_gradient(cv::Mat& m, const Color& a, const Color& b, double angle);
+void linear_gradient(cv::Mat& image, const Color& a, const Color& b, double angle);
 
 // Smooth random field in [0, 1]: value noise built coarse to fine, each octave a grid of draws
 // added after doubling the sum so far, then one resize to the side. Resizing the sum rather than
 // each octave to full size makes the cost about that of a single full-size resize.
-cv::Mat noise_field(Draw& d, int size, int cells, int octaves);
+cv::Mat noise_field(Draw& draw, int size, int cells, int octaves);
 // Maps a [0, 1] field through the palette as a gradient map; `levels` > 1 posterises it.
-void paint_field(cv::Mat& m, const cv::Mat& field, const Palette& p, int levels);
+void paint_field(cv::Mat& image, const cv::Mat& field, const Palette& palette, int levels);
 
 // An uninitialised size x size CV_8UC3 image; throws Error when size < 1.
 cv::Mat blank(int size);
