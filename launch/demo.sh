@@ -20,10 +20,9 @@ build/bin/varstyle-prep synthetic --kind content --count 4 --size 128 --seed 101
 build/bin/varstyle-prep synthetic --kind style --count 4 --size 128 --seed 102 --output data/heldout/style
 
 echo "== training configs/demo.yaml on 2 MPI ranks (CPU) into runs/demo/"
-mpi_flags=(--oversubscribe)
-[ "$(id -u)" -eq 0 ] && mpi_flags+=(--allow-run-as-root)
+source launch/mpirun_flags.sh
 rm -rf runs/demo
-mpirun "${mpi_flags[@]}" -np 2 build/bin/varstyle train --config configs/demo.yaml --run-dir runs/demo
+mpirun "${mpirun_flags[@]}" -np 2 build/bin/varstyle train --config configs/demo.yaml --run-dir runs/demo
 
 echo "== evaluating the trained model against Gatys and the identity on the held-out pairs (configs/eval.yaml)"
 rm -rf evals/demo

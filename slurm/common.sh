@@ -10,8 +10,8 @@ varstyle_launcher() {
   case "$choice" in
     srun) launcher=(srun --mpi=pmix --kill-on-bad-exit=1) ;;
     mpirun)
-      launcher=(mpirun --oversubscribe -x HDF5_USE_FILE_LOCKING -x OMP_NUM_THREADS)
-      [ "$(id -u)" -eq 0 ] && launcher+=(--allow-run-as-root)
+      source launch/mpirun_flags.sh
+      launcher=(mpirun "${mpirun_flags[@]}" -x HDF5_USE_FILE_LOCKING -x OMP_NUM_THREADS)
       ;;
     *) echo "VARSTYLE_LAUNCHER=$choice: expected srun, mpirun or auto" >&2; exit 2 ;;
   esac

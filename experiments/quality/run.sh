@@ -14,15 +14,14 @@ prep=build/bin/varstyle-prep
 [ -f data/heldout/content/manifest.json ] || $prep synthetic --kind content --count 4 --size 128 --seed 101 --output data/heldout/content
 [ -f data/heldout/style/manifest.json ] || $prep synthetic --kind style --count 4 --size 128 --seed 102 --output data/heldout/style
 
-mpi_flags=(--oversubscribe)
-[ "$(id -u)" -eq 0 ] && mpi_flags+=(--allow-run-as-root)
+source launch/mpirun_flags.sh
 for kind in "${kinds[@]}"; do
   config=configs/demo_$kind.yaml run=runs/demo_$kind
   [ "$kind" = vst ] && config=configs/demo.yaml run=runs/demo
   echo "== training $config into $run/"
   rm -rf "$run"
   start=$(date +%s)
-  mpirun "${mpi_flags[@]}" -np 2 build/bin/varstyle train --config "$config" --run-dir "$run" 2>&1 | grep -E "step [0-9]+/|rror" || true
+  mpirun "${mpirun_flags[@]}" -np 2 build/bin/varstyle train --config "$config" --run-dir "$run" 2>&1 | grep -E "step [0-9]+/|rror" || true
   echo "   $(( $(date +%s) - start )) s"
 done
 rm -rf evals/heldout
