@@ -25,7 +25,7 @@ namespace varstyle {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-const char* const kToolVersion = "varstyle-prep 0.1.0";
+const char* const kToolVersion = "varstyle-prep " VARSTYLE_VERSION;
 
 namespace {
 

@@ -22,7 +22,7 @@ Command add_info_command(CLI::App& parent) {
     MPI_Get_library_version(mpi_version, &length);
     std::string mpi_line(mpi_version, static_cast<size_t>(length));
     mpi_line = mpi_line.substr(0, mpi_line.find_first_of(",\n"));
-    fmt::print("varstyle 0.1.0\n");
+    fmt::print("varstyle {}\n", VARSTYLE_VERSION);
     fmt::print("LibTorch   {}\n", TORCH_VERSION);
     fmt::print("HDF5       {}.{}.{}\n", major, minor, release);
     fmt::print("MPI        {}\n", mpi_line);

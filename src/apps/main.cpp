@@ -14,7 +14,7 @@ using namespace varstyle;
 int main(int argc, char** argv) {
   CLI::App app{"varstyle: variational style transfer, trained data-parallel"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "varstyle 0.1.0");
+  app.set_version_flag("--version", "varstyle " VARSTYLE_VERSION);
   std::vector<Command> commands = {add_train_command(app),  add_eval_command(app), add_stylize_command(app),
                                    add_sample_command(app), add_config_command(app), add_info_command(app),
                                    add_bench_command(app),   add_sweep_command(app)};
