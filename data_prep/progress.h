@@ -26,6 +26,4 @@ class ProgressLine {
   std::chrono::steady_clock::time_point last_;
 };
 
-std::string format_duration(double seconds);  // "1:02:03" or "4:05"
-
 }  // namespace varstyle

@@ -7,10 +7,10 @@
 
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 
 #include <fmt/format.h>
 
+#include "core/clock_text.h"
 #include "core/error.h"
 
 namespace varstyle {
@@ -49,10 +49,8 @@ FolderLock::FolderLock(const fs::path& folder, const std::string& lock_name, con
   }
   char host[256] = {0};
   ::gethostname(host, sizeof(host) - 1);
-  char stamp[32] = {0};
-  const std::time_t now = std::time(nullptr);
-  std::strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", std::localtime(&now));
-  const std::string holder = fmt::format("pid {} on {} since {}: {}\n", ::getpid(), host, stamp, purpose);
+  const std::string holder =
+      fmt::format("pid {} on {} since {}: {}\n", ::getpid(), host, local_time_text("%Y-%m-%d %H:%M:%S"), purpose);
   // Best effort: the lock itself is the flock, the text only helps the message of a second run.
   const bool recorded = ::ftruncate(fd_, 0) == 0 &&
                         ::pwrite(fd_, holder.data(), holder.size(), 0) == static_cast<ssize_t>(holder.size());

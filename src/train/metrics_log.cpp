@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
+#include "core/clock_text.h"
 #include "core/error.h"
 
 namespace varstyle {
@@ -17,12 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 const std::vector<std::string> kPhases = {"data", "forward", "backward", "reduce", "optimizer"};
-
-std::string duration_text(double seconds) {
-  const auto total = static_cast<int64_t>(seconds + 0.5);
-  return total >= 3600 ? fmt::format("{}:{:02d}:{:02d}", total / 3600, (total / 60) % 60, total % 60)
-                       : fmt::format("{}:{:02d}", total / 60, total % 60);
-}
 }  // namespace
 
 MetricsLog::MetricsLog(fs::path file, Communicator& communicator, int64_t total_steps, int64_t images_per_step)

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
+#include "core/clock_text.h"
 #include "core/error.h"
 #include "core/hash.h"
 #include "data/prefetch_loader.h"
@@ -43,12 +44,7 @@ double seconds_since(Clock::time_point start) { return std::chrono::duration<dou
 
 fs::path agree_on_run_dir(const TrainRequest& request, Communicator& communicator) {
   std::string mine = request.run_dir.string();
-  if (mine.empty()) {
-    char stamp[32];
-    const std::time_t now = std::time(nullptr);
-    std::strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", std::localtime(&now));
-    mine = (fs::path("runs") / fmt::format("{}-{}", request.config_name, stamp)).string();
-  }
+  if (mine.empty()) mine = (fs::path("runs") / timestamped_name(request.config_name)).string();
   return communicator.all_gather(mine).front();  // rank 0's choice
 }
 
