@@ -221,8 +221,8 @@ void validate_relations(const Config& config, const YAML::Node& root, const conf
   if (loss.content_layers.empty() && loss.content > 0)
     fail("loss.content_layers", "is empty but loss.content has a weight");
   const auto& model = config.model;
-  if (loss.content_target == "adain" && loss.content > 0 &&
-      (loss.network != "vgg19" || loss.content_layers != std::vector<std::string>{model.encoder_depth} ||
+  if (loss.content_target == ContentTarget::kAdain && loss.content > 0 &&
+      (loss.network != LossNetwork::kVgg19 || loss.content_layers != std::vector<std::string>{model.encoder_depth} ||
        (!loss.network_weights.empty() && loss.network_weights != model.encoder_weights)))
     fail("loss.content_target", fmt::format("'adain' compares VGG {0} features (model.encoder_depth) with the AdaIN "
                                             "target; it needs loss.network: vgg19 with the encoder's weights and "

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/config_enums.h"
+
 namespace varstyle {
 
 // Bounds for numeric fields (inclusive).
@@ -15,7 +17,7 @@ struct Range {
   double min;
   double max;
 };
-// The allowed values of a string field.
+// The allowed values of a string field (enum fields list theirs in config_enums.h).
 struct Choices {
   std::vector<std::string> values;
 };
@@ -50,11 +52,12 @@ struct ModelConfig {
   std::string kind = "vst";            // vst | wae | adain | linear
   double width = 1.0;                  // channel multiplier of every network (0.25: CPU demos)
   std::string encoder_weights;         // VGG19 weights: Keras .h5 or torch zip; "" = random
-  std::string padding = "reflect";     // reflect | zero, for encoder and decoder convolutions
+  Padding padding = Padding::kReflect; // reflect | zero, for encoder and decoder convolutions
   int64_t latent_dim = 64;             // style code size (vst; wae's style part)
   int64_t content_dim = 64;            // wae: channels of the content part of the latent
   int64_t adain_stages = 1;            // vst: AdaIN at relu4_1 (1), also at 1-2 later decoder stages
-  std::string content_encoder = "vgg"; // vst: vgg (frozen prefix to the encoder depth) | shallow (trained)
+  ContentEncoder content_encoder = ContentEncoder::kVgg;  // vst: vgg (frozen prefix to the encoder
+                                       // depth) | shallow (trained)
   std::string encoder_depth = "relu4_1";  // the tap where content and style meet and the decoder
                                        // starts: relu4_1 (the papers', with pretrained weights) |
                                        // relu3_1 | relu2_1 (random weights keep the layout there)
@@ -68,11 +71,11 @@ struct ModelConfig {
     v("kind", kind, Choices{{"vst", "wae", "adain", "linear"}});
     v("width", width, Range{0.01, 4.0});
     v("encoder_weights", encoder_weights);
-    v("padding", padding, Choices{{"reflect", "zero"}});
+    v("padding", padding);
     v("latent_dim", latent_dim, Range{1, 4096});
     v("content_dim", content_dim, Range{1, 4096});
     v("adain_stages", adain_stages, Range{1, 3});
-    v("content_encoder", content_encoder, Choices{{"vgg", "shallow"}});
+    v("content_encoder", content_encoder);
     v("encoder_depth", encoder_depth, Choices{{"relu4_1", "relu3_1", "relu2_1"}});
     v("linear_dim", linear_dim, Range{2, 256});
     v("decoder_noise", decoder_noise, Range{0.0, 10.0});
@@ -82,13 +85,13 @@ struct ModelConfig {
 
 // Loss weights (0 = the term is not computed at all) and the loss network.
 struct LossConfig {
-  std::string network = "vgg19";       // loss network: vgg19 | resnet
+  LossNetwork network = LossNetwork::kVgg19;  // loss network: vgg19 | resnet
   std::string network_weights;         // "" = model.encoder_weights for vgg19, random for resnet
   bool swag = false;                   // SWAG smoothing before Gram / W2 (Wang, Li & Vasconcelos)
   double swag_temperature = 1.0;       // SWAG: softmax of activations / temperature
   double content = 1.0;
   std::vector<std::string> content_layers = {"relu4_1"};
-  std::string content_target = "adain";  // adain: the AdaIN target (vst, adain) | content
+  ContentTarget content_target = ContentTarget::kAdain;  // adain: the AdaIN target (vst, adain) | content
   double style_gram = 1.0;
   double style_moments = 0.0;
   double style_w2 = 0.0;
@@ -104,20 +107,20 @@ struct LossConfig {
                                        // (Kingma et al. 2016): keeps the code from collapsing
   double mmd = 0.0;                    // wae: MMD of latent codes against N(0, I)
   double logvar = 0.0;                 // wae: lambda of the log-variance regulariser
-  std::string logvar_on = "content";   // none | content | style | both
+  LogvarOn logvar_on = LogvarOn::kContent;  // none | content | style | both
   double reconstruction = 0.0;         // wae: reconstruction of the content image
   double tv = 0.0;
   double range = 0.0;                  // penalty on output pixels outside [0, 1]
 
   template <typename V>
   void visit(V& v) {
-    v("network", network, Choices{{"vgg19", "resnet"}});
+    v("network", network);
     v("network_weights", network_weights);
     v("swag", swag);
     v("swag_temperature", swag_temperature, Range{1e-6, 1e6});
     v("content", content, Range{0, 1e12});
     v("content_layers", content_layers);
-    v("content_target", content_target, Choices{{"adain", "content"}});
+    v("content_target", content_target);
     v("style_gram", style_gram, Range{0, 1e12});
     v("style_moments", style_moments, Range{0, 1e12});
     v("style_w2", style_w2, Range{0, 1e12});
@@ -131,7 +134,7 @@ struct LossConfig {
     v("kl_free_bits", kl_free_bits, Range{0, 1e3});
     v("mmd", mmd, Range{0, 1e12});
     v("logvar", logvar, Range{0, 1e12});
-    v("logvar_on", logvar_on, Choices{{"none", "content", "style", "both"}});
+    v("logvar_on", logvar_on);
     v("reconstruction", reconstruction, Range{0, 1e12});
     v("tv", tv, Range{0, 1e12});
     v("range", range, Range{0, 1e12});
@@ -144,7 +147,7 @@ struct OptimConfig {
   double beta2 = 0.999;
   double eps = 1e-8;                   // Adam's epsilon
   double weight_decay = 0.0;
-  std::string schedule = "inverse";    // constant | inverse: lr / (1 + decay step) | cosine
+  Schedule schedule = Schedule::kInverse;  // constant | inverse: lr / (1 + decay step) | cosine
   double decay = 5e-5;                 // inverse schedule's decay (AdaIN: 5e-5, Linear: 1e-5)
   int64_t warmup = 0;                  // steps of linear warm-up from 0
   double grad_clip = 0.0;              // clip the global gradient norm to this; 0 = off
@@ -156,7 +159,7 @@ struct OptimConfig {
     v("beta2", beta2, Range{0, 1});
     v("eps", eps, Range{0, 10});
     v("weight_decay", weight_decay, Range{0, 10});
-    v("schedule", schedule, Choices{{"constant", "inverse", "cosine"}});
+    v("schedule", schedule);
     v("decay", decay, Range{0, 10});
     v("warmup", warmup, Range{0, 1e12});
     v("grad_clip", grad_clip, Range{0, 1e12});
@@ -171,7 +174,7 @@ struct TrainConfig {
   int64_t keep_last = 3;               // complete checkpoints kept
   int64_t threads = 0;                 // CPU threads per rank; 0 = cores / ranks on the node
   int64_t accumulate = 1;              // micro-steps per optimiser step (only the last all-reduces)
-  std::string on_nonfinite = "abort";  // abort | skip (the step)
+  OnNonfinite on_nonfinite = OnNonfinite::kAbort;  // abort | skip (the step)
   bool timeline = false;               // Chrome-trace JSON per rank (RUN/timeline-rank*.json)
   bool bf16 = false;                   // CUDA: bf16 autocast
   bool channels_last = false;          // CUDA: channels-last memory format
@@ -186,7 +189,7 @@ struct TrainConfig {
     v("keep_last", keep_last, Range{1, 1e6});
     v("threads", threads, Range{0, 1024});
     v("accumulate", accumulate, Range{1, 1e6});
-    v("on_nonfinite", on_nonfinite, Choices{{"abort", "skip"}});
+    v("on_nonfinite", on_nonfinite);
     v("timeline", timeline);
     v("bf16", bf16);
     v("channels_last", channels_last);
@@ -195,13 +198,13 @@ struct TrainConfig {
 };
 
 struct DistConfig {
-  std::string backend = "auto";        // auto (nccl on CUDA when built with it, else mpi) | nccl | mpi
+  DistBackend backend = DistBackend::kAuto;  // auto (nccl on CUDA when built with it, else mpi) | nccl | mpi
   double bucket_mb = 25.0;             // gradient bucket size
   double first_bucket_mb = 1.0;        // the first bucket (last layers) is small so it starts early
 
   template <typename V>
   void visit(V& v) {
-    v("backend", backend, Choices{{"auto", "nccl", "mpi"}});
+    v("backend", backend);
     v("bucket_mb", bucket_mb, Range{0.001, 4096});
     v("first_bucket_mb", first_bucket_mb, Range{0.001, 4096});
   }

@@ -1,5 +1,6 @@
 // The visitors that walk a config struct's visit() list: YAML loading with validation, YAML
-// emission, and key listing. Included only by config.cpp and tests.
+// emission, and key listing. Included by config.cpp, the sweep spec (whose own keys are walked
+// the same way) and tests.
 #pragma once
 
 #include <fmt/format.h>
@@ -44,6 +45,12 @@ class Loader {
       Loader nested(child, path, locate_);
       field.visit(nested);
       nested.reject_unknown_keys();
+    } else if constexpr (std::is_enum_v<T>) {
+      const std::string name = convert<std::string>(path, child);
+      check(path, child, name, Choices{enum_names<T>()});
+      parse_enum(name, field);
+    } else if constexpr (std::is_same_v<T, YAML::Node>) {
+      field.reset(child);  // a map of the caller's own shape (a sweep's keys), checked by the caller
     } else {
       field = convert<T>(path, child);
       (check(path, child, field, constraints), ...);
@@ -75,6 +82,21 @@ class Loader {
   std::vector<std::string> known_;
 };
 
+// The conversions Loader knows (defined in config.cpp).
+template <>
+std::string Loader::convert<std::string>(const std::string& path, const YAML::Node& node) const;
+template <>
+int64_t Loader::convert<int64_t>(const std::string& path, const YAML::Node& node) const;
+template <>
+double Loader::convert<double>(const std::string& path, const YAML::Node& node) const;
+template <>
+bool Loader::convert<bool>(const std::string& path, const YAML::Node& node) const;
+template <>
+std::vector<double> Loader::convert<std::vector<double>>(const std::string& path, const YAML::Node& node) const;
+template <>
+std::vector<std::string> Loader::convert<std::vector<std::string>>(const std::string& path,
+                                                                   const YAML::Node& node) const;
+
 class Emitter {
  public:
   explicit Emitter(YAML::Emitter& out) : out_(out) {}
@@ -96,6 +118,8 @@ class Emitter {
       out_ << YAML::EndSeq;
     } else if constexpr (std::is_same_v<T, std::string>) {
       out_ << YAML::Value << YAML::DoubleQuoted << field;
+    } else if constexpr (std::is_enum_v<T>) {
+      out_ << YAML::Value << YAML::DoubleQuoted << enum_name(field);
     } else if constexpr (std::is_same_v<T, double>) {
       out_ << YAML::Value << shortest(field);
     } else {

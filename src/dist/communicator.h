@@ -39,6 +39,11 @@ class Communicator {
   virtual std::vector<std::string> all_gather(const std::string& mine) = 0;
   // One double per rank, reduced on the host (loss terms, timings, flags).
   std::vector<double> all_reduce_values(std::vector<double> values, ReduceOp op);
+
+ protected:
+  // The communicator that carries host values: this one, or for a backend that reduces only
+  // device memory (NCCL) the MPI one it keeps beside it.
+  virtual Communicator& host() { return *this; }
 };
 
 // MPI for CPU tensors (non-blocking MPI_Iallreduce).

@@ -85,13 +85,7 @@ class MpiCommunicator : public Communicator {
 
 std::vector<double> Communicator::all_reduce_values(std::vector<double> values, ReduceOp op) {
   at::Tensor tensor = at::from_blob(values.data(), {static_cast<int64_t>(values.size())}, at::kDouble).clone();
-  if (name() == "nccl") {
-    // Small host values go through MPI even when gradients use NCCL.
-    auto mpi = make_mpi_communicator();
-    mpi->all_reduce(tensor, op);
-  } else {
-    all_reduce(tensor, op);
-  }
+  host().all_reduce(tensor, op);
   std::copy(tensor.data_ptr<double>(), tensor.data_ptr<double>() + values.size(), values.begin());
   return values;
 }

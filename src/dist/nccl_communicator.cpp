@@ -69,7 +69,7 @@ class NcclWork : public Work {
 
 class NcclCommunicator : public Communicator {
  public:
-  explicit NcclCommunicator(int device) : device_(device) {
+  explicit NcclCommunicator(int device) : device_(device), host_(make_mpi_communicator()) {
     VS_MPI_CHECK(MPI_Comm_rank(MPI_COMM_WORLD, &rank_));
     VS_MPI_CHECK(MPI_Comm_size(MPI_COMM_WORLD, &size_));
     int devices = 0;
@@ -115,9 +115,10 @@ class NcclCommunicator : public Communicator {
 
   void barrier() override { VS_MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD)); }
 
-  std::vector<std::string> all_gather(const std::string& mine) override {
-    return make_mpi_communicator()->all_gather(mine);
-  }
+  std::vector<std::string> all_gather(const std::string& mine) override { return host_->all_gather(mine); }
+
+ protected:
+  Communicator& host() override { return *host_; }
 
  private:
   void check(const at::Tensor& tensor) const {
@@ -126,6 +127,7 @@ class NcclCommunicator : public Communicator {
   }
 
   int device_;
+  std::unique_ptr<Communicator> host_;  // MPI, for host values and names
   int rank_ = 0;
   int size_ = 1;
   ncclComm_t comm_ = nullptr;

@@ -6,13 +6,13 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "core/atomic_file.h"
+#include "core/clock_text.h"
 #include "core/error.h"
 #include "data/image_files.h"
 #include "data/shard_dataset.h"
@@ -24,7 +24,8 @@
 #include "eval/image_quality.h"
 #include "eval/metrics.h"
 #include "eval/report.h"
-#include "train/checkpoint_model.h"
+#include "eval/stylizer.h"
+#include "eval/summary.h"
 
 namespace varstyle {
 namespace fs = std::filesystem;
@@ -77,25 +78,13 @@ std::vector<NamedImage> load_images(const std::string& key, const std::string& f
 
 struct Method {
   std::string name;
-  std::shared_ptr<StyleModel> model;  // null for gatys and identity
+  std::unique_ptr<Stylizer> stylizer;
 };
 
-std::vector<Method> load_methods(const std::vector<std::string>& specs) {
+// Checkpoints are loaded here, so that a bad one fails before anything is written.
+std::vector<Method> load_methods(const std::vector<std::string>& specs, const std::shared_ptr<Gatys>& gatys) {
   std::vector<Method> methods;
-  for (const auto& spec : specs) {
-    Method method;
-    const auto colon = spec.find(':');
-    method.name = spec.substr(0, colon);
-    if (colon != std::string::npos) {
-      method.model = load_checkpoint_model(spec.substr(colon + 1), c10::Device(c10::kCPU)).model;
-    } else if (spec != "gatys" && spec != "identity") {
-      throw ConfigError(fmt::format("eval.methods: '{}' is not NAME:CHECKPOINT, gatys or identity", spec));
-    }
-    for (const auto& known : methods)
-      if (known.name == method.name) throw ConfigError(fmt::format("eval.methods: the name '{}' is used twice", method.name));
-    methods.push_back(method);
-  }
-  if (methods.empty()) throw ConfigError("eval.methods is empty");
+  for (const auto& spec : specs) methods.push_back({method_name(spec), make_stylizer(spec, gatys)});
   return methods;
 }
 
@@ -131,7 +120,8 @@ std::vector<MethodQuality> set_measures(const std::vector<Method>& methods, cons
   constexpr int64_t kSamples = 6;
   std::vector<MethodQuality> result;
   for (const auto& method : methods) {
-    MethodQuality quality{method.name, method.model && method.model->has_style_code(), method.name == "identity", {}};
+    const std::shared_ptr<StyleModel> model = method.stylizer->model();
+    MethodQuality quality{method.name, model && model->has_style_code(), method.stylizer->is_reference(), {}};
     double sensitivity = 0;
     int measured = 0;
     for (const auto& content : contents) {
@@ -148,14 +138,14 @@ std::vector<MethodQuality> set_measures(const std::vector<Method>& methods, cons
       at::NoGradGuard no_grad;
       double diversity = 0;
       for (size_t c = 0; c < contents.size(); ++c) {
-        const at::Tensor samples = method.model->sample(contents[c].image, kSamples, 1000 + c);
+        const at::Tensor samples = model->sample(contents[c].image, kSamples, 1000 + c);
         std::vector<ImageStatistics> sampled;
         for (int64_t k = 0; k < samples.size(0); ++k) sampled.push_back(image_statistics(samples[k]));
         diversity += mean_pairwise_distance(sampled, spread) / styles_apart;
       }
       quality.values["sample_diversity"] = contents.empty() || styles_apart <= 0 ? NAN : diversity / contents.size();
       std::vector<at::Tensor> codes;
-      for (const auto& style : styles) codes.push_back(method.model->encode_style(style.image));
+      for (const auto& style : styles) codes.push_back(model->encode_style(style.image));
       const at::Tensor means = at::cat(codes, 0);
       quality.values["active_dims"] = static_cast<double>(active_dimensions(means));
       quality.values["latent_dim"] = static_cast<double>(means.size(1));
@@ -170,114 +160,146 @@ std::vector<MethodQuality> set_measures(const std::vector<Method>& methods, cons
   return result;
 }
 
-}  // namespace
-
-int run_evaluation(const EvalRequest& request, const MpiSession& session) {
-  const EvalConfig& config = request.config.eval;
-  auto communicator = make_mpi_communicator();
-  std::string out_text = request.out.string();
-  if (out_text.empty()) {
-    char stamp[32];
-    const std::time_t now = std::time(nullptr);
-    std::strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", std::localtime(&now));
-    out_text = (fs::path("evals") / fmt::format("eval-{}", stamp)).string();
-  }
-  const fs::path out = communicator->all_gather(out_text).front();
-
-  // Everything that can be wrong with the inputs fails here, before anything is written.
-  const auto contents = load_images("eval.content", config.content, config.contents, config.size);
-  const auto styles = load_images("eval.style", config.style, config.styles, config.size);
-  const auto methods = load_methods(config.methods);
-  EvaluationMetrics metrics(config.network_weights, config.network_width);
-  auto gatys_network = std::make_shared<Vgg19>(Vgg19Options{config.network_width, "reflect", "relu5_1"});
-  if (!config.network_weights.empty()) gatys_network->load(config.network_weights);
-  gatys_network->freeze();
-  Gatys gatys(gatys_network, config);
-  if (session.rank() == 0) {
-    std::error_code ec;
-    fs::create_directories(out, ec);
-    if (ec) throw Error(fmt::format("{}: cannot create the output folder: {}", out.string(), ec.message()));
-    write_file_atomic(out / "config.yaml", config_to_yaml(request.config));
-  }
-  communicator->barrier();
-
+// The content and style images every method runs on, with their image statistics.
+struct EvalInputs {
+  std::vector<NamedImage> contents, styles;
   std::vector<ImageStatistics> content_stats, style_stats;
-  for (const auto& c : contents) content_stats.push_back(image_statistics(c.image));
-  for (const auto& s : styles) style_stats.push_back(image_statistics(s.image));
+};
 
-  const size_t pairs = contents.size() * styles.size();
+EvalInputs load_inputs(const EvalConfig& config) {
+  EvalInputs inputs;
+  inputs.contents = load_images("eval.content", config.content, config.contents, config.size);
+  inputs.styles = load_images("eval.style", config.style, config.styles, config.size);
+  for (const auto& c : inputs.contents) inputs.content_stats.push_back(image_statistics(c.image));
+  for (const auto& s : inputs.styles) inputs.style_stats.push_back(image_statistics(s.image));
+  return inputs;
+}
+
+// The Gatys baseline on its own VGG19, built right after the metrics' network, whose seed its
+// random weights follow.
+std::shared_ptr<Gatys> make_gatys(const EvalConfig& config) {
+  auto network = std::make_shared<Vgg19>(evaluation_network_options(config.network_width));
+  if (!config.network_weights.empty()) network->load(config.network_weights);
+  network->freeze();
+  return std::make_shared<Gatys>(network, config);
+}
+
+void create_output(const fs::path& out, const Config& config) {
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec) throw Error(fmt::format("{}: cannot create the output folder: {}", out.string(), ec.message()));
+  write_file_atomic(out / "config.yaml", config_to_yaml(config));
+}
+
+// One method on pair `p` (content c, style s): the stylisation timed, its metrics and image-space
+// measures, the image written to cells/. A failure is recorded in the row, not thrown.
+MetricRow evaluate_pair(Method& method, const EvalInputs& inputs, size_t p, EvaluationMetrics& metrics,
+                        const EvalConfig& config, const fs::path& out, bool& warmed_up) {
+  const size_t c = p / inputs.styles.size(), s = p % inputs.styles.size();
+  const at::Tensor& content = inputs.contents[c].image;
+  const at::Tensor& style = inputs.styles[s].image;
+  MetricRow row{method.name, inputs.contents[c].name, inputs.styles[s].name, "", static_cast<int64_t>(p), {}, {}};
+  try {
+    if (!warmed_up && method.stylizer->warms_up()) method.stylizer->stylize(content, style);
+    warmed_up = true;
+    const int calls = method.stylizer->timed_calls(static_cast<int>(config.timing_repeats));
+    at::Tensor output;
+    const auto start = std::chrono::steady_clock::now();
+    for (int r = 0; r < calls; ++r) output = method.stylizer->stylize(content, style);
+    const double ms = 1000.0 * std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / calls;
+    row.values = metrics.compute(output, content, style);
+    const ImageStatistics output_stats = image_statistics(output);
+    row.values["structure"] = structure_score(output_stats, inputs.content_stats[c]);
+    row.values["colour"] = colour_ratio(output_stats, inputs.content_stats[c], inputs.style_stats[s]);
+    row.values["texture"] = texture_ratio(output_stats, inputs.content_stats[c], inputs.style_stats[s]);
+    row.signature = to_signature(output_stats);
+    row.values["ms_per_image"] = ms;
+    fs::create_directories(cell_path(out, method.name, c, s).parent_path());
+    write_image(cell_path(out, method.name, c, s), to_rgb_image(output[0]));
+  } catch (const c10::Error& e) {
+    row.error = e.what_without_backtrace();
+    spdlog::warn("{} on ({}, {}): {}", method.name, row.content, row.style, row.error);
+  } catch (const std::exception& e) {
+    row.error = e.what();
+    spdlog::warn("{} on ({}, {}): {}", method.name, row.content, row.style, row.error);
+  }
+  return row;
+}
+
+// This rank's share of the pairs: p = rank, rank + size, ... for every method.
+std::vector<MetricRow> evaluate_my_pairs(std::vector<Method>& methods, const EvalInputs& inputs,
+                                         EvaluationMetrics& metrics, const EvalConfig& config, const fs::path& out,
+                                         const MpiSession& session) {
+  const size_t pairs = inputs.contents.size() * inputs.styles.size();
   std::vector<MetricRow> mine;
   at::NoGradGuard no_grad;
-  for (const auto& method : methods) {
+  for (auto& method : methods) {
     bool warmed_up = false;
-    for (size_t p = static_cast<size_t>(session.rank()); p < pairs; p += static_cast<size_t>(session.size())) {
-      const size_t c = p / styles.size(), s = p % styles.size();
-      MetricRow row{method.name, contents[c].name, styles[s].name, "", static_cast<int64_t>(p), {}, {}};
-      try {
-        auto stylize = [&]() -> at::Tensor {
-          if (method.model) return method.model->stylize(contents[c].image, styles[s].image);
-          if (method.name == "gatys") {
-            at::AutoGradMode grad(true);
-            return gatys.stylize(contents[c].image, styles[s].image);
-          }
-          return contents[c].image.clone();
-        };
-        if (!warmed_up && method.model) stylize();  // first-call allocations stay out of the timing
-        warmed_up = true;
-        const int repeats = method.name == "gatys" ? 1 : static_cast<int>(config.timing_repeats);
-        at::Tensor output;
-        const auto start = std::chrono::steady_clock::now();
-        for (int r = 0; r < repeats; ++r) output = stylize();
-        const double ms = 1000.0 * std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / repeats;
-        row.values = metrics.compute(output, contents[c].image, styles[s].image);
-        const ImageStatistics output_stats = image_statistics(output);
-        row.values["structure"] = structure_score(output_stats, content_stats[c]);
-        row.values["colour"] = colour_ratio(output_stats, content_stats[c], style_stats[s]);
-        row.values["texture"] = texture_ratio(output_stats, content_stats[c], style_stats[s]);
-        row.signature = to_signature(output_stats);
-        row.values["ms_per_image"] = ms;
-        fs::create_directories(cell_path(out, method.name, c, s).parent_path());
-        write_image(cell_path(out, method.name, c, s), to_rgb_image(output[0]));
-      } catch (const c10::Error& e) {
-        row.error = e.what_without_backtrace();
-        spdlog::warn("{} on ({}, {}): {}", method.name, row.content, row.style, row.error);
-      } catch (const std::exception& e) {
-        row.error = e.what();
-        spdlog::warn("{} on ({}, {}): {}", method.name, row.content, row.style, row.error);
-      }
-      mine.push_back(row);
-    }
+    for (size_t p = static_cast<size_t>(session.rank()); p < pairs; p += static_cast<size_t>(session.size()))
+      mine.push_back(evaluate_pair(method, inputs, p, metrics, config, out, warmed_up));
   }
+  return mine;
+}
+
+// Every rank's rows in method order, then pair order: the same files for any number of ranks.
+std::vector<MetricRow> gather_rows(const std::vector<MetricRow>& mine, Communicator& communicator,
+                                   const std::vector<std::string>& names) {
   nlohmann::json payload = nlohmann::json::array();
   for (const auto& row : mine) payload.push_back(row_json(row));
-  const auto gathered = communicator->all_gather(payload.dump());
-  communicator->barrier();
-  if (session.rank() != 0) return 0;
-
+  const auto gathered = communicator.all_gather(payload.dump());
   std::vector<MetricRow> rows;
   for (const auto& text : gathered)
     for (const auto& j : nlohmann::json::parse(text)) rows.push_back(row_from(j));
-  std::vector<std::string> names;
-  for (const auto& method : methods) names.push_back(method.name);
-  // Method order, then pair order: the same file for any number of ranks.
   std::sort(rows.begin(), rows.end(), [&](const MetricRow& a, const MetricRow& b) {
     const auto ia = std::find(names.begin(), names.end(), a.method) - names.begin();
     const auto ib = std::find(names.begin(), names.end(), b.method) - names.begin();
     return ia != ib ? ia < ib : a.pair < b.pair;
   });
-  write_metrics_csv(out / "metrics.csv", rows);
-  const std::string summary =
-      write_summaries(out, rows, set_measures(methods, rows, contents, styles, style_stats), metrics.network_name());
+  return rows;
+}
+
+std::vector<std::string> write_evaluation_figures(const fs::path& out, const std::vector<Method>& methods,
+                                                  const EvalInputs& inputs) {
   FigureInputs figures;
-  for (const auto& c : contents) figures.contents.push_back(c.image);
-  for (const auto& s : styles) figures.styles.push_back(s.image);
-  figures.methods = names;
-  for (const auto& method : methods)
-    if (method.model) figures.models.emplace_back(method.name, method.model);
+  for (const auto& c : inputs.contents) figures.contents.push_back(c.image);
+  for (const auto& s : inputs.styles) figures.styles.push_back(s.image);
+  for (const auto& method : methods) {
+    figures.methods.push_back(method.name);
+    if (method.stylizer->model()) figures.models.emplace_back(method.name, method.stylizer->model());
+  }
   figures.cell = [&](const std::string& method, size_t c, size_t s) { return cell_path(out, method, c, s); };
-  const std::vector<std::string> images = write_figures(out, figures);
+  return write_figures(out, figures);
+}
+
+}  // namespace
+
+int run_evaluation(const EvalRequest& request, const MpiSession& session) {
+  const EvalConfig& config = request.config.eval;
+  auto communicator = make_mpi_communicator();
+  const std::string mine = request.out.empty() ? (fs::path("evals") / timestamped_name("eval")).string() : request.out.string();
+  const fs::path out = communicator->all_gather(mine).front();  // rank 0's choice
+
+  // Everything that can be wrong with the inputs fails here, before anything is written.
+  const EvalInputs inputs = load_inputs(config);
+  EvaluationMetrics metrics(config.network_weights, config.network_width);
+  auto methods = load_methods(config.methods, make_gatys(config));
+  if (session.rank() == 0) create_output(out, request.config);
+  communicator->barrier();
+
+  const auto mine_rows = evaluate_my_pairs(methods, inputs, metrics, config, out, session);
+  std::vector<std::string> names;
+  for (const auto& method : methods) names.push_back(method.name);
+  const auto rows = gather_rows(mine_rows, *communicator, names);
+  communicator->barrier();
+  if (session.rank() != 0) return 0;
+
+  write_metrics_csv(out / "metrics.csv", rows);
+  const EvalSummary summary =
+      summarize(rows, set_measures(methods, rows, inputs.contents, inputs.styles, inputs.style_stats), metrics.network_name());
+  const std::string markdown = write_summaries(out, summary);
+  const std::vector<std::string> images = write_evaluation_figures(out, methods, inputs);
   write_report_html(out, summary, images);
-  fmt::print("{}\nwrote {} (metrics.csv, summary.md, report.html and {} figure(s))\n", summary, out.string(), images.size());
+  fmt::print("{}\nwrote {} (metrics.csv, summary.md, report.html and {} figure(s))\n", markdown, out.string(), images.size());
   return 0;
 }
 

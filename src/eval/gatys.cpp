@@ -17,16 +17,17 @@ Gatys::Gatys(std::shared_ptr<Vgg19> network, const EvalConfig& config) : network
 
 at::Tensor Gatys::stylize(const at::Tensor& content, const at::Tensor& style, std::vector<double>* trace) {
   const std::vector<std::string>& style_taps = EvaluationMetrics::style_taps();
+  const std::string& content_tap = EvaluationMetrics::content_tap();
   FeatureMap content_features, style_features;
   {
     at::NoGradGuard no_grad;
-    content_features = network_->features(content, {"relu4_2"});
+    content_features = network_->features(content, {content_tap});
     style_features = network_->features(style, style_taps);
   }
   at::Tensor image = content.detach().clone().set_requires_grad(true);
   auto objective = [&] {
     std::vector<std::string> taps = style_taps;
-    taps.push_back("relu4_2");
+    taps.push_back(content_tap);
     const FeatureMap features = network_->features(image, taps);
     std::vector<TapPair> pairs;
     // Gatys et al.'s layer weights are 1e3 / C^2 (eval.gatys_style_weight = 1e3) for a Gram divided
@@ -35,7 +36,7 @@ at::Tensor Gatys::stylize(const at::Tensor& content, const at::Tensor& style, st
       const double channels = static_cast<double>(features.at(tap).size(1));
       pairs.push_back({features.at(tap), style_features.at(tap), 1.0 / (channels * channels)});
     }
-    return config_.gatys_content_weight * content_loss({{features.at("relu4_2"), content_features.at("relu4_2"), 1.0}}) +
+    return config_.gatys_content_weight * content_loss({{features.at(content_tap), content_features.at(content_tap), 1.0}}) +
            config_.gatys_style_weight * style_gram_loss(pairs);
   };
   if (trace) trace->push_back(objective().item<double>());

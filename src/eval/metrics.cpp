@@ -9,9 +9,12 @@
 
 namespace varstyle {
 
-namespace {
-const char* kContentTap = "relu4_2";
+const std::string& EvaluationMetrics::content_tap() {
+  static const std::string tap = "relu4_2";
+  return tap;
 }
+
+Vgg19Options evaluation_network_options(double width) { return Vgg19Options{width, Padding::kReflect, "relu5_1"}; }
 
 const std::vector<std::string>& EvaluationMetrics::style_taps() {
   static const std::vector<std::string> taps = {"relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"};
@@ -20,7 +23,7 @@ const std::vector<std::string>& EvaluationMetrics::style_taps() {
 
 EvaluationMetrics::EvaluationMetrics(const std::string& weights, double width) {
   at::manual_seed(0);
-  network_ = std::make_shared<Vgg19>(Vgg19Options{width, "reflect", "relu5_1"});
+  network_ = std::make_shared<Vgg19>(evaluation_network_options(width));
   if (!weights.empty()) network_->load(weights);
   network_->freeze();
 }
@@ -29,9 +32,9 @@ std::map<std::string, double> EvaluationMetrics::compute(const at::Tensor& outpu
                                                          const at::Tensor& style) {
   at::NoGradGuard no_grad;
   std::vector<std::string> taps = style_taps();
-  taps.push_back(kContentTap);
+  taps.push_back(content_tap());
   const FeatureMap out = network_->features(output.clamp(0, 1), taps);
-  const FeatureMap c = network_->features(content, {kContentTap});
+  const FeatureMap c = network_->features(content, {content_tap()});
   const FeatureMap s = network_->features(style, style_taps());
   std::map<std::string, double> metrics;
   double gram_total = 0;
@@ -43,7 +46,7 @@ std::map<std::string, double> EvaluationMetrics::compute(const at::Tensor& outpu
     pairs.push_back({out.at(tap), s.at(tap), 1.0});
   }
   metrics["gram_distance"] = gram_total;
-  metrics["content_distance"] = content_loss({{out.at(kContentTap), c.at(kContentTap), 1.0}}).item<double>();
+  metrics["content_distance"] = content_loss({{out.at(content_tap()), c.at(content_tap()), 1.0}}).item<double>();
   // Deep taps of small images have near-singular covariances: the square roots in double.
   std::vector<TapPair> double_pairs;
   for (const auto& pair : pairs) double_pairs.push_back({pair.output.to(at::kDouble), pair.target.to(at::kDouble), 1.0});

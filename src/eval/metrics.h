@@ -23,11 +23,17 @@ class EvaluationMetrics {
   // All images [1, 3, H, W] in [0, 1]. Keys: gram_<tap>, gram_distance, content_distance,
   // w2_distance, moments_distance, ssim.
   std::map<std::string, double> compute(const at::Tensor& output, const at::Tensor& content, const at::Tensor& style);
+  // The taps the metrics and the Gatys baseline read: style relu1_1..relu5_1, content relu4_2.
   static const std::vector<std::string>& style_taps();
+  static const std::string& content_tap();
 
  private:
   std::shared_ptr<Vgg19> network_;
 };
+
+// The evaluation network's shape (the metrics' and the Gatys baseline's): VGG19 to relu5_1,
+// reflection padding.
+Vgg19Options evaluation_network_options(double width);
 
 // Mean SSIM (Wang et al. 2004; 11x11 Gaussian window, sigma 1.5) of the luminance of two
 // [1, 3, H, W] images in [0, 1].

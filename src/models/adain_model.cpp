@@ -27,7 +27,7 @@ LossTerms AdainModel::training_step(const StepInput& input) {
   const at::Tensor output = decoder_->forward(target, {}, noise_keys_for(input, kDecoderNoiseStream));
   const FeatureMap output_features = criterion_->output_features(output);
   LossTerms terms;
-  if (loss_.content_target == "adain") {
+  if (loss_.content_target == ContentTarget::kAdain) {
     criterion_->add_content_term(terms, output_features, {{depth_, target}});
   } else {
     criterion_->add_content_term(terms, output_features, criterion_->target_features(input.content, loss_.content_layers));

@@ -1,8 +1,6 @@
 // Building, loading and freezing the encoder VGG and the loss network.
 #include "models/networks.h"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -47,20 +45,13 @@ std::shared_ptr<Vgg19> make_vgg(const ModelConfig& model, const std::string& las
   return vgg;
 }
 
-bool g_warn_random_weights = true;
-
 }  // namespace
-
-void set_random_weight_warning(bool on) { g_warn_random_weights = on; }
 
 Networks build_networks(const Config& config, const std::vector<std::string>& encoder_taps) {
   const ModelConfig& model = config.model;
   const LossConfig& loss = config.loss;
-  if (model.encoder_weights.empty() && g_warn_random_weights)
-    spdlog::warn("model.encoder_weights is not set: VGG19 uses random weights (seed model.init_seed); "
-                 "stylisation quality will be below that of pretrained weights");
   Networks networks;
-  const bool shared = loss.network == "vgg19" &&
+  const bool shared = loss.network == LossNetwork::kVgg19 &&
                       (loss.network_weights.empty() || loss.network_weights == model.encoder_weights);
   std::vector<std::string> vgg_taps = encoder_taps;
   if (shared) {
@@ -70,7 +61,7 @@ Networks build_networks(const Config& config, const std::vector<std::string>& en
   networks.vgg = make_vgg(model, deepest_vgg_tap(vgg_taps), model.encoder_weights);
   if (shared) {
     networks.loss = networks.vgg;
-  } else if (loss.network == "vgg19") {
+  } else if (loss.network == LossNetwork::kVgg19) {
     networks.loss = make_vgg(model, deepest_vgg_tap(loss_taps(loss)), loss.network_weights);
   } else {
     auto resnet = std::make_shared<ResNet>(model.width);

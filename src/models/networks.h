@@ -17,10 +17,7 @@ struct Networks {
 };
 
 // `encoder_taps`: the VGG taps the model reads itself (e.g. relu3_1, relu4_1). Loads the
-// configured weights (or warns once that random weights are used) and freezes both networks.
+// configured weights, if any, and freezes both networks (make_model warns about random ones).
 Networks build_networks(const Config& config, const std::vector<std::string>& encoder_taps);
-
-// Whether build_networks warns about random weights (off while a checkpoint is being loaded).
-void set_random_weight_warning(bool on);
 
 }  // namespace varstyle

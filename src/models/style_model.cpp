@@ -48,8 +48,17 @@ at::Tensor StyleModel::interpolate(const at::Tensor& content, const std::vector<
   if (!has_style_code()) unsupported("interpolate");
   at::Tensor code = weights[0] * encode_style(styles[0]);
   for (size_t i = 1; i < styles.size(); ++i) code = code + weights[i] * encode_style(styles[i]);
+  return decode_each(content, code);
+}
+
+at::Tensor StyleModel::stylize(const at::Tensor& content, const at::Tensor& style, double alpha) {
+  if (!has_style_code()) unsupported("stylize");
+  return decode_each(content, encode_style(style), alpha);
+}
+
+at::Tensor StyleModel::decode_each(const at::Tensor& content, at::Tensor code, double alpha) {
   if (code.size(0) != content.size(0)) code = code.expand({content.size(0), -1});
-  return decode(content, code);
+  return decode(content, code, alpha);
 }
 
 at::Tensor StyleModel::encode_style(const at::Tensor&) { unsupported("encode_style"); }

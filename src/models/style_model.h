@@ -42,7 +42,8 @@ class StyleModel : public torch::nn::Module {
   virtual std::string kind() const = 0;
   virtual LossTerms training_step(const StepInput& input) = 0;
   // alpha in [0, 1] trades content (0: the content's own reconstruction path) against style (1).
-  virtual at::Tensor stylize(const at::Tensor& content, const at::Tensor& style, double alpha = 1.0) = 0;
+  // Models with a style code decode the content with the style's code; the others override it.
+  virtual at::Tensor stylize(const at::Tensor& content, const at::Tensor& style, double alpha = 1.0);
   // Mixes several styles with weights (codes for vst/wae, features for adain/linear).
   virtual at::Tensor interpolate(const at::Tensor& content, const std::vector<at::Tensor>& styles,
                                  const std::vector<double>& weights);
@@ -64,6 +65,8 @@ class StyleModel : public torch::nn::Module {
   Networks adopt(Networks networks);
   void add_frozen(const std::shared_ptr<FeatureNetwork>& network);
   [[noreturn]] void unsupported(const std::string& operation) const;
+  // decode() with one code per content row; a single code serves every row.
+  at::Tensor decode_each(const at::Tensor& content, at::Tensor code, double alpha = 1.0);
 
  private:
   std::vector<std::shared_ptr<FeatureNetwork>> frozen_;

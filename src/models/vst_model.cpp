@@ -14,7 +14,7 @@
 namespace varstyle {
 
 VstModel::VstModel(const Config& config)
-    : loss_(config.loss), shallow_(config.model.content_encoder == "shallow"), depth_(config.model.encoder_depth) {
+    : loss_(config.loss), shallow_(config.model.content_encoder == ContentEncoder::kShallow), depth_(config.model.encoder_depth) {
   networks_ = adopt(build_networks(config, {"relu3_1", depth_}));
   auto decoder = std::make_shared<Decoder>(config.model.width, config.model.padding, encoder_depth(depth_),
                                                      config.model.decoder_noise);
@@ -69,7 +69,7 @@ LossTerms VstModel::training_step(const StepInput& input) {
   const FeatureMap output_features = criterion_->output_features(output);
 
   LossTerms terms;
-  if (loss_.content_target == "adain" && !shallow_) {
+  if (loss_.content_target == ContentTarget::kAdain && !shallow_) {
     criterion_->add_content_term(terms, output_features, {{depth_, target}});
   } else {
     criterion_->add_content_term(terms, output_features, criterion_->target_features(input.content, loss_.content_layers));
@@ -95,12 +95,6 @@ at::Tensor VstModel::encode_style(const at::Tensor& style) { return style_code(s
 
 at::Tensor VstModel::decode(const at::Tensor& content, const at::Tensor& code, double alpha) {
   return decode_features(content_features(content), code, alpha);
-}
-
-at::Tensor VstModel::stylize(const at::Tensor& content, const at::Tensor& style, double alpha) {
-  at::Tensor code = encode_style(style);
-  if (code.size(0) != content.size(0)) code = code.expand({content.size(0), -1});
-  return decode(content, code, alpha);
 }
 
 }  // namespace varstyle

@@ -18,7 +18,6 @@ class VstModel : public StyleModel {
 
   std::string kind() const override { return "vst"; }
   LossTerms training_step(const StepInput& input) override;
-  at::Tensor stylize(const at::Tensor& content, const at::Tensor& style, double alpha = 1.0) override;
   bool has_style_code() const override { return true; }
   at::Tensor encode_style(const at::Tensor& style) override;
   at::Tensor decode(const at::Tensor& content, const at::Tensor& code, double alpha = 1.0) override;

@@ -81,11 +81,11 @@ LossTerms WaeModel::training_step(const StepInput& input) {
     const at::Tensor prior_positions = keyed_normal(content_keys, {positions.size(1)}, positions.options());
     return mmd_imq_loss(codes, prior_codes) + mmd_imq_loss(positions, prior_positions);
   });
-  terms.add("logvar", loss_.logvar_on == "none" ? 0.0 : loss_.logvar, [&] {
+  terms.add("logvar", loss_.logvar_on == LogvarOn::kNone ? 0.0 : loss_.logvar, [&] {
     at::Tensor total = at::zeros({}, output.options());
-    if (loss_.logvar_on != "style")
+    if (loss_.logvar_on != LogvarOn::kStyle)
       total = total + log_variance_loss(all_positions(content.content.log_variance));
-    if (loss_.logvar_on != "content")
+    if (loss_.logvar_on != LogvarOn::kContent)
       total = total + log_variance_loss(at::cat({content.style.log_variance, style.style.log_variance}, 0));
     return total;
   });
@@ -103,12 +103,6 @@ at::Tensor WaeModel::decode(const at::Tensor& content, const at::Tensor& code, d
   const Encoded encoded = encode(content);
   const at::Tensor blended = alpha * code + (1.0 - alpha) * encoded.style.mean;
   return generate(encoded.content.mean, blended);
-}
-
-at::Tensor WaeModel::stylize(const at::Tensor& content, const at::Tensor& style, double alpha) {
-  at::Tensor code = encode_style(style);
-  if (code.size(0) != content.size(0)) code = code.expand({content.size(0), -1});
-  return decode(content, code, alpha);
 }
 
 }  // namespace varstyle

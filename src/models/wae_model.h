@@ -23,7 +23,6 @@ class WaeModel : public StyleModel {
 
   std::string kind() const override { return "wae"; }
   LossTerms training_step(const StepInput& input) override;
-  at::Tensor stylize(const at::Tensor& content, const at::Tensor& style, double alpha = 1.0) override;
   bool has_style_code() const override { return true; }
   at::Tensor encode_style(const at::Tensor& style) override;
   // alpha blends the given code with the content image's own style code.

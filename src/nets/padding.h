@@ -4,13 +4,13 @@
 
 #include <ATen/ATen.h>
 
-#include <string>
+#include "core/config_enums.h"
 
 namespace varstyle {
 
 // A 1-pixel side cannot be reflected; it is replicated (small images at deep taps).
-inline at::Tensor pad_one(const at::Tensor& x, const std::string& padding) {
-  if (padding != "reflect") return at::constant_pad_nd(x, {1, 1, 1, 1}, 0);
+inline at::Tensor pad_one(const at::Tensor& x, Padding padding) {
+  if (padding != Padding::kReflect) return at::constant_pad_nd(x, {1, 1, 1, 1}, 0);
   if (x.size(-1) < 2 || x.size(-2) < 2) return at::replication_pad2d(x, {1, 1, 1, 1});
   return at::reflection_pad2d(x, {1, 1, 1, 1});
 }

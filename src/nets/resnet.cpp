@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "nets/tensor_copy.h"
 #include "nets/weight_files.h"
 
 namespace varstyle {
@@ -107,22 +108,9 @@ void ResNet::load(const std::filesystem::path& path) {
   const WeightFile file = read_weight_file(path);
   if (file.format != WeightFormat::kTorchZip)
     throw Error(fmt::format("{}: resnet weights must be a torch zip state dict (torchvision names)", path.string()));
-  torch::NoGradGuard no_grad;
-  auto copy_all = [&](const torch::OrderedDict<std::string, at::Tensor>& targets) {
-    for (const auto& item : targets) {
-      auto it = file.tensors.find(item.key());
-      if (it == file.tensors.end()) {
-        if (item.key().find("num_batches_tracked") != std::string::npos) continue;
-        throw Error(fmt::format("{}: tensor '{}' is missing (needed by {})", path.string(), item.key(), describe()));
-      }
-      if (it->second.sizes() != item.value().sizes())
-        throw Error(fmt::format("{}: tensor '{}' has shape [{}] but {} expects [{}]", path.string(), item.key(),
-                                fmt::join(it->second.sizes(), ", "), describe(), fmt::join(item.value().sizes(), ", ")));
-      item.value().copy_(it->second.to(item.value().scalar_type()));
-    }
-  };
-  copy_all(named_parameters());
-  copy_all(named_buffers());
+  // Batch-norm step counters are bookkeeping that some state dicts leave out.
+  const auto counter = [](const std::string& name) { return name.find("num_batches_tracked") != std::string::npos; };
+  copy_tensors_by_name(module_tensors(*this), file.tensors, path.string(), describe(), counter);
   weights_ = fmt::format("weights from {}", path.string());
 }
 

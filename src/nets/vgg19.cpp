@@ -77,7 +77,7 @@ int64_t Vgg19::tap_channels(const std::string& tap) const {
 
 std::string Vgg19::describe() const {
   return fmt::format("vgg19 to {} (width {}, {} padding, {})", options_.last_tap, options_.width,
-                     options_.padding, weights_);
+                     enum_name(options_.padding), weights_);
 }
 
 at::Tensor Vgg19::normalise(const at::Tensor& image) const {

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "core/config_enums.h"
 #include "nets/feature_network.h"
 
 namespace varstyle {
@@ -15,7 +16,7 @@ struct WeightFile;
 
 struct Vgg19Options {
   double width = 1.0;                  // channels = round(64 * width), ... (at least 4)
-  std::string padding = "reflect";     // reflect | zero
+  Padding padding = Padding::kReflect;
   std::string last_tap = "relu5_1";    // layers past this tap are not built
 };
 

@@ -14,13 +14,15 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 #include <opencv2/imgproc.hpp>
 #include <yaml-cpp/yaml.h>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/csv.h"
 #include "eval/grid.h"
-#include "eval/report.h"
+#include "eval/summary.h"
 
 namespace varstyle {
 namespace fs = std::filesystem;
@@ -151,127 +153,155 @@ std::string submit_sweep(const fs::path& dir) {
   return output.substr(0, output.find_first_of(";\n"));
 }
 
-std::string collect_sweep(const fs::path& dir) {
-  const json sweep = load_sweep(dir);
-  const json& spec = sweep.at("spec");
-  const std::string method = spec.at("method"), metric = spec.at("metric");
-  const auto keys = spec.at("keys").get<std::vector<std::string>>();
-  struct Result {
-    int64_t index;
-    std::vector<std::pair<std::string, std::string>> values;
-    std::map<std::string, double> metrics;
-    bool ok = false;
-  };
-  std::vector<Result> results;
-  std::vector<std::string> metric_names;
-  for (const auto& task : sweep.at("tasks")) {
-    Result result{task.at("index"), task.at("values").get<std::vector<std::pair<std::string, std::string>>>(), {}, false};
-    const fs::path summary = dir / fmt::format("task-{:04d}", result.index) / "eval" / "summary.csv";
-    if (fs::exists(summary)) {
-      std::istringstream lines(read_file(summary));
-      std::string line;
-      std::getline(lines, line);  // header: method,metric,mean,std,count,failed
-      while (std::getline(lines, line)) {
-        std::vector<std::string> cells;
-        std::stringstream parts(line);
-        for (std::string cell; std::getline(parts, cell, ',');) cells.push_back(cell);
-        if (cells.size() < 3 || cells[0] != method) continue;
-        result.metrics[cells[1]] = std::strtod(cells[2].c_str(), nullptr);
-        if (std::find(metric_names.begin(), metric_names.end(), cells[1]) == metric_names.end()) metric_names.push_back(cells[1]);
-      }
-      result.ok = result.metrics.count(metric) > 0;
-    }
-    results.push_back(result);
+namespace {
+
+// One task's outcome: its swept values and, when its evaluation finished, the trained method's
+// summary values (floors_passed and the mean of every column).
+struct TaskResult {
+  int64_t index = 0;
+  std::vector<std::pair<std::string, std::string>> values;
+  std::map<std::string, double> metrics;
+  bool ok = false;  // the ranking metric is there
+};
+
+// Reads the task's eval/summary.json; `metric_names` gains the names it has not seen yet, in order.
+TaskResult read_task_result(const fs::path& dir, const json& task, const std::string& method, const std::string& metric,
+                            std::vector<std::string>& metric_names) {
+  TaskResult result{task.at("index"), task.at("values").get<std::vector<std::pair<std::string, std::string>>>(), {}, false};
+  const fs::path file = dir / fmt::format("task-{:04d}", result.index) / "eval" / "summary.json";
+  if (!fs::exists(file)) return result;
+  EvalSummary summary;
+  try {
+    summary = read_summary_json(file);
+  } catch (const Error& e) {
+    spdlog::warn("{}; task {} counts as failed", e.what(), result.index);
+    return result;
   }
+  const MethodSummary* found = summary.find(method);
+  if (!found) return result;
+  std::vector<std::pair<std::string, double>> values = {{"floors_passed", found->floor_failures.empty() ? 1.0 : 0.0}};
+  for (const auto& column : summary.columns) values.emplace_back(column, found->columns.at(column).mean);
+  for (const auto& [name, value] : values) {
+    result.metrics[name] = value;
+    if (std::find(metric_names.begin(), metric_names.end(), name) == metric_names.end()) metric_names.push_back(name);
+  }
+  result.ok = result.metrics.count(metric) > 0;
+  return result;
+}
+
+// Best first by `metric`; tasks without it last, in task order.
+void rank_results(std::vector<TaskResult>& results, const std::string& metric) {
   const bool higher = higher_is_better(metric);
-  std::stable_sort(results.begin(), results.end(), [&](const Result& a, const Result& b) {
+  std::stable_sort(results.begin(), results.end(), [&](const TaskResult& a, const TaskResult& b) {
     if (a.ok != b.ok) return a.ok;
     if (!a.ok) return a.index < b.index;
     return higher ? a.metrics.at(metric) > b.metrics.at(metric) : a.metrics.at(metric) < b.metrics.at(metric);
   });
-  std::ostringstream csv, md;
-  csv << "rank,task";
-  md << "Sweep `" << spec.at("name").get<std::string>() << "`, ranked by " << metric << " of `" << method
-     << "` (" << (higher ? "higher" : "lower") << " is better).\n\n| rank | task |";
-  for (const auto& key : keys) {
-    csv << "," << key;
-    md << " " << key << " |";
-  }
-  for (const auto& name : metric_names) {
-    csv << "," << name;
-    md << " " << name << " |";
-  }
-  csv << ",status\n";
+}
+
+// results.csv and results.md; returns the Markdown.
+std::string write_result_tables(const fs::path& dir, const json& spec, const std::vector<TaskResult>& results,
+                                const std::vector<std::string>& keys, const std::vector<std::string>& metric_names) {
+  const std::string method = spec.at("method"), metric = spec.at("metric");
+  std::vector<std::string> header = {"rank", "task"};
+  std::ostringstream md;
+  md << "Sweep `" << spec.at("name").get<std::string>() << "`, ranked by " << metric << " of `" << method << "` ("
+     << (higher_is_better(metric) ? "higher" : "lower") << " is better).\n\n| rank | task |";
+  for (const auto* names : {&keys, &metric_names})
+    for (const auto& name : *names) {
+      header.push_back(csv_field(name));
+      md << " " << name << " |";
+    }
+  header.push_back("status");
+  std::string csv = csv_line(header);
   md << "\n|---|---|";
   for (size_t i = 0; i < keys.size() + metric_names.size(); ++i) md << "---|";
   md << "\n";
   for (size_t r = 0; r < results.size(); ++r) {
-    const Result& result = results[r];
+    const TaskResult& result = results[r];
     const std::string rank = result.ok ? std::to_string(r + 1) : "-";
-    csv << rank << "," << result.index;
+    std::vector<std::string> fields = {rank, std::to_string(result.index)};
     md << "| " << rank << " | " << result.index << " |";
     for (const auto& [key, value] : result.values) {
-      csv << ",\"" << value << "\"";
+      fields.push_back(csv_field(value, /*always_quote=*/true));
       md << " " << value << " |";
     }
     for (const auto& name : metric_names) {
       const auto it = result.metrics.find(name);
       const std::string cell = it == result.metrics.end() ? "" : fmt::format("{:.4g}", it->second);
-      csv << "," << cell;
+      fields.push_back(cell);
       md << " " << cell << " |";
     }
-    csv << "," << (result.ok ? "ok" : "failed (see task-" + fmt::format("{:04d}", result.index) + ")") << "\n";
+    fields.push_back(result.ok ? "ok" : fmt::format("failed (see task-{:04d})", result.index));
+    csv += csv_line(fields);
     md << "\n";
   }
-  write_file_atomic(dir / "results.csv", csv.str());
+  write_file_atomic(dir / "results.csv", csv);
   write_file_atomic(dir / "results.md", md.str());
-
-  // One plot per swept key: the metric against the value (numbers on a linear axis, other values
-  // in order of appearance).
-  for (size_t k = 0; k < keys.size(); ++k) {
-    std::vector<std::pair<std::string, double>> points;
-    for (const auto& result : results)
-      if (result.ok) points.emplace_back(result.values[k].second, result.metrics.at(metric));
-    if (points.empty()) continue;
-    std::vector<std::string> categories;
-    bool numeric = true;
-    for (const auto& point : points) {
-      char* end = nullptr;
-      std::strtod(point.first.c_str(), &end);
-      numeric = numeric && end && *end == '\0' && !point.first.empty();
-      if (std::find(categories.begin(), categories.end(), point.first) == categories.end()) categories.push_back(point.first);
-    }
-    auto x_of = [&](const std::string& v) {
-      return numeric ? std::strtod(v.c_str(), nullptr)
-                     : static_cast<double>(std::find(categories.begin(), categories.end(), v) - categories.begin());
-    };
-    double x0 = 1e300, x1 = -1e300, y0 = 1e300, y1 = -1e300;
-    for (const auto& [v, y] : points) {
-      x0 = std::min(x0, x_of(v)), x1 = std::max(x1, x_of(v)), y0 = std::min(y0, y), y1 = std::max(y1, y);
-    }
-    if (x1 == x0) x1 = x0 + 1;
-    if (y1 == y0) y1 = y0 + 1;
-    const int width = 520, height = 340, left = 70, bottom = 50, top = 30, right = 20;
-    cv::Mat plot(height, width, CV_8UC3, cv::Scalar(255, 255, 255));
-    const auto px = [&](double x) { return left + static_cast<int>((x - x0) / (x1 - x0) * (width - left - right)); };
-    const auto py = [&](double y) { return height - bottom - static_cast<int>((y - y0) / (y1 - y0) * (height - top - bottom)); };
-    cv::line(plot, {left, height - bottom}, {width - right, height - bottom}, cv::Scalar(0, 0, 0));
-    cv::line(plot, {left, top}, {left, height - bottom}, cv::Scalar(0, 0, 0));
-    const auto text = [&](const std::string& s, int x, int y) {
-      cv::putText(plot, s, {x, y}, cv::FONT_HERSHEY_SIMPLEX, 0.4, cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
-    };
-    text(fmt::format("{} vs {}", metric, keys[k]), left, 18);
-    text(fmt::format("{:.3g}", y1), 4, top + 4);
-    text(fmt::format("{:.3g}", y0), 4, height - bottom);
-    text(numeric ? fmt::format("{:.3g}", x0) : categories.front().substr(0, 12), left, height - bottom + 16);
-    text(numeric ? fmt::format("{:.3g}", x1) : categories.back().substr(0, 12), width - right - 60, height - bottom + 16);
-    text(keys[k], width / 2 - 40, height - 12);
-    for (const auto& [v, y] : points) cv::circle(plot, {px(x_of(v)), py(y)}, 4, cv::Scalar(30, 90, 200), -1, cv::LINE_AA);
-    std::string file = keys[k];
-    std::replace(file.begin(), file.end(), '/', '_');
-    write_image(dir / ("plot-" + file + ".png"), plot);
-  }
   return md.str();
+}
+
+// plot-<key>.png: the metric against the key's value (numbers on a linear axis, other values in
+// order of appearance), for the tasks that have it.
+void plot_key(const fs::path& dir, const std::vector<TaskResult>& results, size_t k, const std::string& key,
+              const std::string& metric) {
+  std::vector<std::pair<std::string, double>> points;
+  for (const auto& result : results)
+    if (result.ok) points.emplace_back(result.values[k].second, result.metrics.at(metric));
+  if (points.empty()) return;
+  std::vector<std::string> categories;
+  bool numeric = true;
+  for (const auto& point : points) {
+    char* end = nullptr;
+    std::strtod(point.first.c_str(), &end);
+    numeric = numeric && end && *end == '\0' && !point.first.empty();
+    if (std::find(categories.begin(), categories.end(), point.first) == categories.end()) categories.push_back(point.first);
+  }
+  auto x_of = [&](const std::string& v) {
+    return numeric ? std::strtod(v.c_str(), nullptr)
+                   : static_cast<double>(std::find(categories.begin(), categories.end(), v) - categories.begin());
+  };
+  double x0 = 1e300, x1 = -1e300, y0 = 1e300, y1 = -1e300;
+  for (const auto& [v, y] : points) {
+    x0 = std::min(x0, x_of(v)), x1 = std::max(x1, x_of(v)), y0 = std::min(y0, y), y1 = std::max(y1, y);
+  }
+  if (x1 == x0) x1 = x0 + 1;
+  if (y1 == y0) y1 = y0 + 1;
+  const int width = 520, height = 340, left = 70, bottom = 50, top = 30, right = 20;
+  cv::Mat plot(height, width, CV_8UC3, cv::Scalar(255, 255, 255));
+  const auto px = [&](double x) { return left + static_cast<int>((x - x0) / (x1 - x0) * (width - left - right)); };
+  const auto py = [&](double y) { return height - bottom - static_cast<int>((y - y0) / (y1 - y0) * (height - top - bottom)); };
+  cv::line(plot, {left, height - bottom}, {width - right, height - bottom}, cv::Scalar(0, 0, 0));
+  cv::line(plot, {left, top}, {left, height - bottom}, cv::Scalar(0, 0, 0));
+  const auto text = [&](const std::string& s, int x, int y) {
+    cv::putText(plot, s, {x, y}, cv::FONT_HERSHEY_SIMPLEX, 0.4, cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
+  };
+  text(fmt::format("{} vs {}", metric, key), left, 18);
+  text(fmt::format("{:.3g}", y1), 4, top + 4);
+  text(fmt::format("{:.3g}", y0), 4, height - bottom);
+  text(numeric ? fmt::format("{:.3g}", x0) : categories.front().substr(0, 12), left, height - bottom + 16);
+  text(numeric ? fmt::format("{:.3g}", x1) : categories.back().substr(0, 12), width - right - 60, height - bottom + 16);
+  text(key, width / 2 - 40, height - 12);
+  for (const auto& [v, y] : points) cv::circle(plot, {px(x_of(v)), py(y)}, 4, cv::Scalar(30, 90, 200), -1, cv::LINE_AA);
+  std::string file = key;
+  std::replace(file.begin(), file.end(), '/', '_');
+  write_image(dir / ("plot-" + file + ".png"), plot);
+}
+
+}  // namespace
+
+std::string collect_sweep(const fs::path& dir) {
+  const json sweep = load_sweep(dir);
+  const json& spec = sweep.at("spec");
+  const auto keys = spec.at("keys").get<std::vector<std::string>>();
+  std::vector<std::string> metric_names;
+  std::vector<TaskResult> results;
+  for (const auto& task : sweep.at("tasks"))
+    results.push_back(read_task_result(dir, task, spec.at("method"), spec.at("metric"), metric_names));
+  rank_results(results, spec.at("metric"));
+  const std::string table = write_result_tables(dir, spec, results, keys, metric_names);
+  for (size_t k = 0; k < keys.size(); ++k) plot_key(dir, results, k, keys[k], spec.at("metric"));
+  return table;
 }
 
 }  // namespace varstyle

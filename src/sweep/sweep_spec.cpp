@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "core/config.h"
+#include "core/config_schema.h"
 #include "core/error.h"
 #include "core/hash.h"
 #include "core/yaml_file.h"
@@ -21,8 +22,7 @@ namespace fs = std::filesystem;
 namespace {
 
 [[noreturn]] void bad(const fs::path& file, const YAML::Node& node, const std::string& what) {
-  const YAML::Mark mark = node.Mark();
-  throw ConfigError(fmt::format("{}:{}: {}", file.string(), mark.is_null() ? 0 : mark.line + 1, what));
+  throw ConfigError(fmt::format("{}: {}", yaml_location(file.string(), node), what));
 }
 
 std::string describe(const YAML::Node& node) {
@@ -32,25 +32,36 @@ std::string describe(const YAML::Node& node) {
   return "nothing";
 }
 
-std::string text(const fs::path& file, const YAML::Node& node, const std::string& key) {
-  if (!node.IsScalar()) bad(file, node, fmt::format("{}: expected a string, got {}", key, describe(node)));
-  return node.Scalar();
-}
-
-int64_t integer(const fs::path& file, const YAML::Node& node, const std::string& key, int64_t low, int64_t high) {
-  int64_t value = 0;
-  if (!node.IsScalar() || !YAML::convert<int64_t>::decode(node, value))
-    bad(file, node, fmt::format("{}: expected an integer, got {}", key, describe(node)));
-  if (value < low || value > high) bad(file, node, fmt::format("{}: {} is out of range [{}, {}]", key, value, low, high));
-  return value;
-}
-
 double number(const fs::path& file, const YAML::Node& node, const std::string& key) {
   double value = 0;
   if (!node.IsScalar() || !YAML::convert<double>::decode(node, value) || !std::isfinite(value))
     bad(file, node, fmt::format("{}: expected a finite number, got {}", key, describe(node)));
   return value;
 }
+
+// The spec's own keys, walked like a config section (config_schema.h): an unknown key gets "did
+// you mean", a value its type and range check, a message the file, line and column.
+struct SpecFields {
+  SweepSpec& spec;
+  YAML::Node keys;  // the swept keys, read by load_swept_key
+
+  template <typename V>
+  void visit(V& v) {
+    v("name", spec.name);
+    v("config", spec.config);
+    v("eval", spec.eval);
+    v("method", spec.method);
+    v("mode", spec.mode, Choices{{"grid", "random"}});
+    v("samples", spec.samples, Range{1, static_cast<double>(kMaxSweepTasks)});
+    v("seed", spec.seed, Range{0, 9223372036854775807.0});
+    v("concurrency", spec.concurrency, Range{1, 100000});
+    v("ranks", spec.ranks, Range{1, 100000});
+    v("metric", spec.metric);
+    v("overrides", spec.overrides);
+    v("eval_overrides", spec.eval_overrides);
+    v("keys", keys);
+  }
+};
 
 // A config key path must exist, so that a typo fails here (and in --dry-run), not in every task.
 void check_config_key(const fs::path& file, const YAML::Node& node, const std::string& where, const std::string& key) {
@@ -63,19 +74,26 @@ void check_config_key(const fs::path& file, const YAML::Node& node, const std::s
 }
 
 // "section.key=value" overrides applied to every task; their keys are checked like swept keys.
-std::vector<std::string> override_list(const fs::path& file, const YAML::Node& node, const std::string& key) {
-  std::vector<std::string> values;
-  if (!node) return values;
-  if (!node.IsSequence()) bad(file, node, key + ": expected a list of section.key=value");
-  for (size_t i = 0; i < node.size(); ++i) {
+void check_overrides(const fs::path& file, const YAML::Node& node, const std::string& key,
+                     const std::vector<std::string>& values) {
+  for (size_t i = 0; i < values.size(); ++i) {
     const std::string where = fmt::format("{}[{}]", key, i);
-    const std::string value = text(file, node[i], where);
-    const auto equals = value.find('=');
-    if (equals == std::string::npos || equals == 0) bad(file, node[i], where + ": expected section.key=value, got '" + value + "'");
-    check_config_key(file, node[i], where, value.substr(0, equals));
-    values.push_back(value);
+    const auto equals = values[i].find('=');
+    if (equals == std::string::npos || equals == 0)
+      bad(file, node[i], where + ": expected section.key=value, got '" + values[i] + "'");
+    check_config_key(file, node[i], where, values[i].substr(0, equals));
   }
-  return values;
+}
+
+// The name becomes sweeps/<name>/ and the job's name, the method a folder of the evaluation: each
+// one plain folder name, never a path.
+void check_names(const fs::path& file, const YAML::Node& root, const SweepSpec& spec) {
+  const std::string name_problem = folder_name_problem(spec.name);
+  if (!name_problem.empty())
+    bad(file, root["name"] ? root["name"] : root,
+        fmt::format("name: '{}' {}{}", spec.name, name_problem, root["name"] ? "" : " (set 'name:')"));
+  const std::string method_problem = folder_name_problem(spec.method);
+  if (!method_problem.empty()) bad(file, root["method"], fmt::format("method: '{}' {}", spec.method, method_problem));
 }
 
 // A swept value as override text: scalars as written, lists in YAML flow form ("[a, b]"). A map
@@ -99,6 +117,40 @@ std::vector<std::string> values_of(const fs::path& file, const YAML::Node& node,
   return values;
 }
 
+// `{uniform | log_uniform | choice: ...}`: a distribution to draw from in random mode.
+void load_distribution(const fs::path& file, const YAML::Node& values, const std::string& mode, SweepKey& key) {
+  key.distribution = values.begin()->first.Scalar();
+  const YAML::Node& arguments = values.begin()->second;
+  const std::string where = key.key + ": " + key.distribution;
+  if (key.distribution == "choice") {
+    key.values = values_of(file, arguments, where);
+  } else if (key.distribution == "uniform" || key.distribution == "log_uniform") {
+    if (!arguments.IsSequence() || arguments.size() != 2) bad(file, arguments, where + ": expected [low, high]");
+    key.low = number(file, arguments[0], where + " low");
+    key.high = number(file, arguments[1], where + " high");
+    if (key.low > key.high) bad(file, arguments, where + ": low is above high");
+    if (key.distribution == "log_uniform" && key.low <= 0) bad(file, arguments, where + ": log_uniform needs low > 0");
+  } else {
+    bad(file, values, key.key + ": expected a list, or one of uniform, log_uniform, choice");
+  }
+  if (mode == "grid" && key.values.empty()) bad(file, values, key.key + ": a grid needs listed values");
+}
+
+// One entry of `keys`: a config key and its listed values or its distribution.
+SweepKey load_swept_key(const fs::path& file, const YAML::Node& name, const YAML::Node& values, const std::string& mode) {
+  SweepKey key;
+  key.key = name.Scalar();
+  check_config_key(file, name, "keys", key.key);
+  if (values.IsMap() && values.size() == 1 && values.begin()->first.IsScalar()) {
+    load_distribution(file, values, mode, key);
+  } else if (values.IsSequence()) {
+    key.values = values_of(file, values, key.key);
+  } else {
+    bad(file, values, key.key + ": expected a list of values or {uniform|log_uniform|choice: ...}, got " + describe(values));
+  }
+  return key;
+}
+
 }  // namespace
 
 SweepSpec SweepSpec::load(const fs::path& file) {
@@ -107,63 +159,21 @@ SweepSpec SweepSpec::load(const fs::path& file) {
   if (!root.IsMap())
     bad(file, root, fmt::format("expected a map of keys (name, config, eval, keys, ...), got {}", describe(root)));
   SweepSpec spec;
-  const std::vector<std::string> known = {"name", "config", "eval", "method", "mode", "samples", "seed", "concurrency",
-                                          "ranks", "metric", "overrides", "eval_overrides", "keys"};
-  for (const auto& item : root) {
-    const auto key = item.first.Scalar();
-    if (std::find(known.begin(), known.end(), key) == known.end()) bad(file, item.first, "unknown key '" + key + "'");
-  }
-  spec.name = root["name"] ? text(file, root["name"], "name") : file.stem().string();
-  // The name becomes sweeps/<name>/ and the job's name: one plain folder name, never a path.
-  const std::string name_problem = folder_name_problem(spec.name);
-  if (!name_problem.empty())
-    bad(file, root["name"] ? root["name"] : root,
-        fmt::format("name: '{}' {}{}", spec.name, name_problem, root["name"] ? "" : " (set 'name:')"));
+  spec.name = file.stem().string();
+  SpecFields fields{spec, {}};
+  config_schema::Loader loader(root, "", [&](const std::string&, const YAML::Node& node) {
+    return yaml_location(file.string(), node);
+  });
+  fields.visit(loader);
+  loader.reject_unknown_keys();
+  check_names(file, root, spec);
   if (!root["config"] || !root["eval"]) bad(file, root, "'config' and 'eval' are required");
-  spec.config = text(file, root["config"], "config");
-  spec.eval = text(file, root["eval"], "eval");
-  if (root["method"]) spec.method = text(file, root["method"], "method");
-  const std::string method_problem = folder_name_problem(spec.method);
-  if (!method_problem.empty()) bad(file, root["method"], fmt::format("method: '{}' {}", spec.method, method_problem));
-  if (root["mode"]) spec.mode = text(file, root["mode"], "mode");
-  if (spec.mode != "grid" && spec.mode != "random") bad(file, root["mode"], "mode: expected grid or random");
-  if (root["samples"]) spec.samples = integer(file, root["samples"], "samples", 1, kMaxSweepTasks);
-  if (root["seed"]) spec.seed = integer(file, root["seed"], "seed", 0, std::numeric_limits<int64_t>::max());
-  if (root["concurrency"]) spec.concurrency = integer(file, root["concurrency"], "concurrency", 1, 100000);
-  if (root["ranks"]) spec.ranks = integer(file, root["ranks"], "ranks", 1, 100000);
-  if (root["metric"]) spec.metric = text(file, root["metric"], "metric");
-  spec.overrides = override_list(file, root["overrides"], "overrides");
-  spec.eval_overrides = override_list(file, root["eval_overrides"], "eval_overrides");
-  const YAML::Node keys = root["keys"];
-  if (!keys || !keys.IsMap() || keys.size() == 0) bad(file, keys ? keys : root, "'keys' must map each swept config key to its values");
-  for (const auto& item : keys) {
-    SweepKey key;
-    key.key = item.first.Scalar();
-    check_config_key(file, item.first, "keys", key.key);
-    const YAML::Node& values = item.second;
-    if (values.IsMap() && values.size() == 1 && values.begin()->first.IsScalar()) {
-      key.distribution = values.begin()->first.Scalar();
-      const YAML::Node& arguments = values.begin()->second;
-      const std::string where = key.key + ": " + key.distribution;
-      if (key.distribution == "choice") {
-        key.values = values_of(file, arguments, where);
-      } else if (key.distribution == "uniform" || key.distribution == "log_uniform") {
-        if (!arguments.IsSequence() || arguments.size() != 2) bad(file, arguments, where + ": expected [low, high]");
-        key.low = number(file, arguments[0], where + " low");
-        key.high = number(file, arguments[1], where + " high");
-        if (key.low > key.high) bad(file, arguments, where + ": low is above high");
-        if (key.distribution == "log_uniform" && key.low <= 0) bad(file, arguments, where + ": log_uniform needs low > 0");
-      } else {
-        bad(file, values, key.key + ": expected a list, or one of uniform, log_uniform, choice");
-      }
-      if (spec.mode == "grid" && key.values.empty()) bad(file, values, key.key + ": a grid needs listed values");
-    } else if (values.IsSequence()) {
-      key.values = values_of(file, values, key.key);
-    } else {
-      bad(file, values, key.key + ": expected a list of values or {uniform|log_uniform|choice: ...}, got " + describe(values));
-    }
-    spec.keys.push_back(key);
-  }
+  check_overrides(file, root["overrides"], "overrides", spec.overrides);
+  check_overrides(file, root["eval_overrides"], "eval_overrides", spec.eval_overrides);
+  const YAML::Node& keys = fields.keys;
+  if (!keys.IsMap() || keys.size() == 0)
+    bad(file, root["keys"] ? root["keys"] : root, "'keys' must map each swept config key to its values");
+  for (const auto& item : keys) spec.keys.push_back(load_swept_key(file, item.first, item.second, spec.mode));
   if (spec.task_count() > kMaxSweepTasks) {
     std::vector<size_t> sizes;
     for (const auto& key : spec.keys) sizes.push_back(key.values.size());

@@ -30,7 +30,7 @@ struct SweepSpec {
   int64_t seed = 0;
   int64_t concurrency = 4;            // the job array's % limit
   int64_t ranks = 1;                  // ranks per task
-  std::string metric = "gram_distance";  // ranking metric (lower is better; ssim: higher)
+  std::string metric = "gram_distance";  // ranking metric (direction: higher_is_better, eval/summary.h)
   std::vector<std::string> overrides, eval_overrides;
   std::vector<SweepKey> keys;
 

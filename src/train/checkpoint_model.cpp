@@ -1,11 +1,10 @@
 // load_checkpoint_model: config.yaml + model.h5 -> an evaluation-mode StyleModel.
 #include "train/checkpoint_model.h"
 
-#include <ATen/core/grad_mode.h>
-
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "nets/tensor_copy.h"
 #include "train/checkpoint_store.h"
 #include "train/tensor_file.h"
 
@@ -28,21 +27,8 @@ LoadedModel load_checkpoint_model(const fs::path& path, const c10::Device& devic
   build.model.encoder_weights.clear();
   build.loss.network_weights.clear();
   loaded.model = make_model(build, /*weights_follow=*/true);
-  const auto stored = read_tensor_file(loaded.model_file);
-  at::NoGradGuard no_grad;
-  auto assign = [&](const std::string& name, at::Tensor& tensor) {
-    auto it = stored.find(name);
-    if (it == stored.end())
-      throw Error(fmt::format("{}: tensor '{}' is missing (a {} model needs it)", loaded.model_file.string(), name,
-                              loaded.config.model.kind));
-    if (it->second.sizes() != tensor.sizes())
-      throw Error(fmt::format("{}: tensor '{}' has shape [{}], the {} model expects [{}]", loaded.model_file.string(),
-                              name, fmt::join(it->second.sizes(), ", "), loaded.config.model.kind,
-                              fmt::join(tensor.sizes(), ", ")));
-    tensor.copy_(it->second);
-  };
-  for (auto& item : loaded.model->named_parameters()) assign(item.key(), item.value());
-  for (auto& item : loaded.model->named_buffers()) assign(item.key(), item.value());
+  copy_tensors_by_name(module_tensors(*loaded.model), read_tensor_file(loaded.model_file), loaded.model_file.string(),
+                       fmt::format("a {} model", loaded.config.model.kind));
   loaded.model->to(device);
   loaded.model->eval();
   return loaded;

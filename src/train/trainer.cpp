@@ -57,9 +57,9 @@ c10::Device pick_device(const MpiSession& session) {
   return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(session.local_rank()));
 }
 
-std::unique_ptr<Communicator> make_communicator(const std::string& backend, const c10::Device& device) {
+std::unique_ptr<Communicator> make_communicator(DistBackend backend, const c10::Device& device) {
   const bool cuda = device.is_cuda();
-  if (backend == "nccl" || (backend == "auto" && cuda)) {
+  if (backend == DistBackend::kNccl || (backend == DistBackend::kAuto && cuda)) {
     if (!cuda) throw ConfigError("dist.backend: nccl reduces CUDA tensors, but this LibTorch has no CUDA device");
     return make_nccl_communicator(device.index());
   }
@@ -300,7 +300,7 @@ int Trainer::run() {
     for (size_t r = 0; r < verdicts.size(); ++r) {
       if (verdicts[r].empty()) continue;
       const std::string what = fmt::format("non-finite loss at step {} in term '{}' on rank {}", step, verdicts[r], r);
-      if (train.on_nonfinite == "abort")
+      if (train.on_nonfinite == OnNonfinite::kAbort)
         throw Error(what + " (train.on_nonfinite: abort; the last checkpoint is intact; try a lower optim.lr or "
                            "train.on_nonfinite: skip)");
       spdlog::warn("{}: step skipped (train.on_nonfinite: skip)", what);

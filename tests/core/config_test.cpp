@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/config_enums.h"
+
 #include "core/error.h"
 #include "test_support.h"
 
@@ -219,6 +221,29 @@ TEST(Config, DoublesPrintInTheShortestFormThatRoundTrips) {
   EXPECT_EQ(again.loss.w2_eps, 1e-5);
   EXPECT_EQ(again.optim.lr, 0.1);
   EXPECT_EQ(again.loss.style_layer_weights, (std::vector<double>{0.1, 2.5}));
+}
+
+// Enum settings read and print by their YAML names; a wrong name is refused with the choices.
+TEST(Config, EnumSettingsReadAndPrintTheirNames) {
+  const Config config = config_from_overrides({"model.padding=zero", "optim.schedule=cosine", "train.on_nonfinite=skip",
+                                               "loss.logvar_on=both", "model.content_encoder=shallow",
+                                               "loss.content_target=content", "loss.network=resnet", "dist.backend=mpi"});
+  EXPECT_EQ(config.model.padding, Padding::kZero);
+  EXPECT_EQ(config.optim.schedule, Schedule::kCosine);
+  EXPECT_EQ(config.train.on_nonfinite, OnNonfinite::kSkip);
+  EXPECT_EQ(config.loss.logvar_on, LogvarOn::kBoth);
+  EXPECT_EQ(config.model.content_encoder, ContentEncoder::kShallow);
+  EXPECT_EQ(config.loss.content_target, ContentTarget::kContent);
+  EXPECT_EQ(config.loss.network, LossNetwork::kResnet);
+  EXPECT_EQ(config.dist.backend, DistBackend::kMpi);
+  const std::string text = config_to_yaml(config);
+  for (const char* line : {"padding: \"zero\"\n", "schedule: \"cosine\"\n", "backend: \"mpi\"\n", "network: \"resnet\"\n"})
+    EXPECT_NE(text.find(line), std::string::npos) << line << text;
+  EXPECT_NE(config_to_yaml(Config{}).find("padding: \"reflect\"\n"), std::string::npos);
+  ScratchDir dir;
+  write_text(dir / "c.yaml", "model:\n  padding: zeros\n");
+  EXPECT_EQ(error_of(dir / "c.yaml"), (dir / "c.yaml").string() +
+                                          ":2:12: model.padding: 'zeros' is not one of: reflect, zero (did you mean 'zero'?)");
 }
 
 TEST(ShippedConfigs, AllLoad) {

@@ -47,7 +47,7 @@ TEST(EvaluationMetrics, ZeroAgainstItselfAndGrowingWithMismatch) {
 
 TEST(Gatys, LowersItsObjective) {
   at::manual_seed(0);
-  auto network = std::make_shared<Vgg19>(Vgg19Options{0.125, "reflect", "relu5_1"});
+  auto network = std::make_shared<Vgg19>(Vgg19Options{0.125, Padding::kReflect, "relu5_1"});
   network->freeze();
   for (const char* optimiser : {"lbfgs", "adam"}) {
     EvalConfig config;
@@ -68,7 +68,7 @@ TEST(Gatys, LayerWeightsAreTheGatysOnesOverChannelsSquared) {
   // style_weight x sum_l (1 / C_l^2) ||G_l(content) - G_l(style)||^2 (Gatys et al.'s 1e3 / C^2
   // for a Gram normalised by positions; style_gram_loss also divides by C).
   at::manual_seed(0);
-  auto network = std::make_shared<Vgg19>(Vgg19Options{0.125, "reflect", "relu5_1"});
+  auto network = std::make_shared<Vgg19>(Vgg19Options{0.125, Padding::kReflect, "relu5_1"});
   network->freeze();
   EvalConfig config;
   config.gatys_steps = 1;

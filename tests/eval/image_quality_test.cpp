@@ -163,7 +163,7 @@ TEST(QualityFloors, SummaryNeverCallsAFailingMethodBest) {
   }
   std::vector<MethodQuality> methods = {{"stripes", false, false, {{"style_sensitivity", 0.01}}},
                                         {"honest", false, false, {{"style_sensitivity", 0.5}}}};
-  const std::string md = write_summaries(dir.path(), rows, methods, "test network");
+  const std::string md = write_summaries(dir.path(), summarize(rows, methods, "test network"));
   EXPECT_NE(md.find("| stripes | FAIL: structure 0.1 < 0.45; colour 0.9 > 0.75; texture 0.9 > 0.8; style_sensitivity 0.01 < 0.3 |"),
             std::string::npos)
       << md;

@@ -27,11 +27,11 @@ Config tiny_config(const std::string& kind) {
     config.model.adain_stages = 3;
   }
   if (kind == "adain") config.loss.style_moments = 1.0;
-  if (kind == "linear" || kind == "wae") config.loss.content_target = "content";
+  if (kind == "linear" || kind == "wae") config.loss.content_target = ContentTarget::kContent;
   if (kind == "wae") {
     config.loss.mmd = 1.0;
     config.loss.logvar = 0.01;
-    config.loss.logvar_on = "both";
+    config.loss.logvar_on = LogvarOn::kBoth;
     config.loss.reconstruction = 1.0;
   }
   return config;
@@ -175,8 +175,8 @@ TEST(Models, KlWarmupRampsTheWeight) {
 
 TEST(Models, ResnetLossNetworkWithSwagAndW2) {
   Config config = tiny_config("adain");
-  config.loss.network = "resnet";
-  config.loss.content_target = "content";
+  config.loss.network = LossNetwork::kResnet;
+  config.loss.content_target = ContentTarget::kContent;
   config.loss.swag = true;
   config.loss.style_w2 = 0.5;
   auto model = make_model(config);
@@ -234,7 +234,7 @@ TEST(Models, WaeReconstructionUsesTheLossNetwork) {
   // The rebuilt image and its target are both in the loss network's space: a ResNet loss network
   // used to fail here (encoder VGG relu4_1 against ResNet relu4_1).
   Config config = tiny_config("wae");
-  config.loss.network = "resnet";
+  config.loss.network = LossNetwork::kResnet;
   config.loss.content_layers = {"relu3_1"};
   auto model = make_model(config);
   Images images = tiny_images();
@@ -253,7 +253,7 @@ TEST(Models, EveryEncoderDepthBuildsAndStylises) {
       Config config = tiny_config(kind);
       config.model.encoder_depth = depth;
       config.model.adain_stages = 1;
-      if (config.loss.content_target == "adain") config.loss.content_layers = {depth};
+      if (config.loss.content_target == ContentTarget::kAdain) config.loss.content_layers = {depth};
       auto model = make_model(config);
       Images images = tiny_images();
       model->training_step({images.content, images.style, {1, 2}, 0}).total().backward();

@@ -18,7 +18,7 @@ at::Tensor features(int64_t batch) {
 }
 
 TEST(DecoderNoise, NoneByDefault) {
-  Decoder decoder(kWidth, "reflect", 2);
+  Decoder decoder(kWidth, Padding::kReflect, 2);
   EXPECT_FALSE(decoder.has_noise());
   for (const auto& item : decoder.named_parameters()) EXPECT_EQ(item.key().find("noise"), std::string::npos) << item.key();
   torch::NoGradGuard no_grad;
@@ -27,7 +27,7 @@ TEST(DecoderNoise, NoneByDefault) {
 }
 
 TEST(DecoderNoise, OneStrengthPerChannelAndLevel) {
-  Decoder decoder(kWidth, "reflect", 2, 0.25);
+  Decoder decoder(kWidth, Padding::kReflect, 2, 0.25);
   ASSERT_TRUE(decoder.has_noise());
   const auto parameters = decoder.named_parameters();
   ASSERT_TRUE(parameters.contains("noise2"));
@@ -38,7 +38,7 @@ TEST(DecoderNoise, OneStrengthPerChannelAndLevel) {
 }
 
 TEST(DecoderNoise, KeyedDraws) {
-  Decoder decoder(kWidth, "reflect", 2, 0.5);
+  Decoder decoder(kWidth, Padding::kReflect, 2, 0.5);
   torch::NoGradGuard no_grad;
   const at::Tensor x = features(2);
   const at::Tensor a = decoder.forward(x, {}, {11, 12});
@@ -50,7 +50,7 @@ TEST(DecoderNoise, KeyedDraws) {
 }
 
 TEST(DecoderNoise, WithoutKeysARowDoesNotDependOnItsBatch) {
-  Decoder decoder(kWidth, "reflect", 2, 0.5);
+  Decoder decoder(kWidth, Padding::kReflect, 2, 0.5);
   torch::NoGradGuard no_grad;
   const at::Tensor x = features(3);
   const at::Tensor batch = decoder.forward(x);
@@ -59,7 +59,7 @@ TEST(DecoderNoise, WithoutKeysARowDoesNotDependOnItsBatch) {
 }
 
 TEST(DecoderNoise, EntersOnlyThroughTheStrengths) {
-  Decoder decoder(kWidth, "reflect", 2, 0.5);
+  Decoder decoder(kWidth, Padding::kReflect, 2, 0.5);
   const at::Tensor x = features(2);
   at::Tensor output = decoder.forward(x, {}, {1, 2});
   output.pow(2).mean().backward();
@@ -87,7 +87,7 @@ TEST_P(EveryKindWithNoise, TrainsTheStrengthsAndDrawsFromTheSampleKeys) {
   config.model.decoder_noise = 0.2;
   config.loss.content_layers = {"relu2_1"};
   config.loss.style_layers = {"relu1_1", "relu2_1"};
-  if (GetParam() == "linear" || GetParam() == "wae") config.loss.content_target = "content";
+  if (GetParam() == "linear" || GetParam() == "wae") config.loss.content_target = ContentTarget::kContent;
   auto model = make_model(config);
   model->train();
   at::manual_seed(3);

@@ -104,7 +104,7 @@ at::Tensor direct_relu1_1(const at::Tensor& image, const at::Tensor& weight, con
 }
 
 std::string load_error(const fs::path& path, double width, const std::string& last_tap) {
-  Vgg19 vgg({width, "reflect", last_tap});
+  Vgg19 vgg({width, Padding::kReflect, last_tap});
   try {
     vgg.load(path);
   } catch (const Error& e) {
@@ -122,7 +122,7 @@ TEST(WeightFiles, KerasTwoAndOneLayoutsMatchDirectConvolution) {
   for (bool keras1 : {false, true}) {
     const auto path = dir / (keras1 ? "k1.h5" : "k2.h5");
     write_keras(path, width, 3, keras1);
-    Vgg19 vgg({width, "reflect", "relu2_1"});
+    Vgg19 vgg({width, Padding::kReflect, "relu2_1"});
     vgg.load(path);
     FeatureMap features = vgg.features(image, {"relu1_1", "relu2_1"});
     EXPECT_TRUE(at::allclose(features.at("relu1_1"), direct_relu1_1(image, weights[0].first, weights[0].second, true), 1e-4, 1e-3))
@@ -136,7 +136,7 @@ TEST(WeightFiles, TorchZipStateDictMatchesDirectConvolution) {
   ScratchDir dir;
   const double width = 0.0625;
   write_torch(dir / "vgg.pt", width, 3);
-  Vgg19 vgg({width, "reflect", "relu2_1"});
+  Vgg19 vgg({width, Padding::kReflect, "relu2_1"});
   vgg.load(dir / "vgg.pt");
   const auto weights = random_weights(width, 3);
   const at::Tensor image = at::rand({1, 3, 9, 9});
@@ -156,7 +156,7 @@ TEST(WeightFiles, TorchSaveFromPythonLoads) {
   testing::write_text(dir / "make.py", script);
   if (testing::run_command("/usr/bin/python3 " + (dir / "make.py").string()).exit_code != 0)
     GTEST_SKIP() << "python3 with torch is not available";
-  Vgg19 vgg({0.0625, "reflect", "relu1_1"});
+  Vgg19 vgg({0.0625, Padding::kReflect, "relu1_1"});
   vgg.load(dir / "py.pt");
   const std::string message = load_error(dir / "w.pt", 0.0625, "relu1_1");
   EXPECT_NE(message.find("dict"), std::string::npos) << message;

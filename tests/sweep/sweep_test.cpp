@@ -3,9 +3,15 @@
 // literally, and a local sweep trains, evaluates and collects a ranked table with plots.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 
+#include <fmt/format.h>
+
 #include "core/error.h"
+#include "eval/summary.h"
+#include "sweep/sweep_runner.h"
 #include "sweep/sweep_spec.h"
 #include "test_support.h"
 
@@ -54,7 +60,7 @@ TEST(SweepSpec, BadSpecsNameFileAndLine) {
     SweepSpec::load(dir / "a.yaml");
     FAIL();
   } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("a.yaml:3: unknown key 'mood'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("a.yaml:3:1: mood: unknown key (did you mean 'mode'?)"), std::string::npos) << e.what();
   }
   write_text(dir / "b.yaml", "config: c.yaml\neval: e.yaml\nkeys:\n  loss.tv: {normal: [0, 1]}\n");
   EXPECT_THROW(SweepSpec::load(dir / "b.yaml"), ConfigError);
@@ -76,21 +82,21 @@ TEST(SweepSpec, HostileSpecsAreRefusedAtLoad) {
     return std::string("(accepted)");
   };
   const std::string file = (dir / "s.yaml").string();
-  EXPECT_EQ(error_of("keys:\n  loss.tv: [{a: 1}]\n"), file + ":4: loss.tv[0]: expected a value or a list, got a map");
+  EXPECT_EQ(error_of("keys:\n  loss.tv: [{a: 1}]\n"), file + ":4:13: loss.tv[0]: expected a value or a list, got a map");
   EXPECT_EQ(error_of("keys:\n  loss.tv: {a: 1, b: 2}\n"),
-            file + ":4: loss.tv: expected a list of values or {uniform|log_uniform|choice: ...}, got a map");
-  EXPECT_EQ(error_of("keys:\n  loss.bogus: [1]\n"), file + ":4: keys: 'loss.bogus' is not a config key");
-  EXPECT_EQ(error_of("keys:\n  loss.tvv: [1]\n"), file + ":4: keys: 'loss.tvv' is not a config key (did you mean 'loss.tv'?)");
+            file + ":4:12: loss.tv: expected a list of values or {uniform|log_uniform|choice: ...}, got a map");
+  EXPECT_EQ(error_of("keys:\n  loss.bogus: [1]\n"), file + ":4:3: keys: 'loss.bogus' is not a config key");
+  EXPECT_EQ(error_of("keys:\n  loss.tvv: [1]\n"), file + ":4:3: keys: 'loss.tvv' is not a config key (did you mean 'loss.tv'?)");
   EXPECT_EQ(error_of("overrides: [loss.bogus=1]\nkeys:\n  loss.tv: [1]\n"),
-            file + ":3: overrides[0]: 'loss.bogus' is not a config key");
-  EXPECT_EQ(error_of("mode: random\nkeys:\n  loss.tv: {choice: []}\n"), file + ":5: loss.tv: choice: needs at least one value");
+            file + ":3:13: overrides[0]: 'loss.bogus' is not a config key");
+  EXPECT_EQ(error_of("mode: random\nkeys:\n  loss.tv: {choice: []}\n"), file + ":5:21: loss.tv: choice: needs at least one value");
   EXPECT_EQ(error_of("mode: random\nkeys:\n  loss.tv: {uniform: [1, .nan]}\n"),
-            file + ":5: loss.tv: uniform high: expected a finite number, got '.nan'");
-  EXPECT_EQ(error_of("name: ../../escape\nkeys:\n  loss.tv: [1]\n"), file + ":3: name: '../../escape' is a path; it must be one plain name");
+            file + ":5:26: loss.tv: uniform high: expected a finite number, got '.nan'");
+  EXPECT_EQ(error_of("name: ../../escape\nkeys:\n  loss.tv: [1]\n"), file + ":3:7: name: '../../escape' is a path; it must be one plain name");
   EXPECT_EQ(error_of("method: 'a\"b'\nkeys:\n  loss.tv: [1]\n"),
-            file + ":3: method: 'a\"b' may hold only letters, digits and _ . + - (it names output folders and files)");
-  EXPECT_EQ(error_of("samples: lots\nkeys:\n  loss.tv: [1]\n"), file + ":3: samples: expected an integer, got 'lots'");
-  EXPECT_EQ(error_of("mode: random\nsamples: 10001\nkeys:\n  loss.tv: [1]\n"), file + ":4: samples: 10001 is out of range [1, 10000]");
+            file + ":3:9: method: 'a\"b' may hold only letters, digits and _ . + - (it names output folders and files)");
+  EXPECT_EQ(error_of("samples: lots\nkeys:\n  loss.tv: [1]\n"), file + ":3:10: samples: expected an integer, got 'lots'");
+  EXPECT_EQ(error_of("mode: random\nsamples: 10001\nkeys:\n  loss.tv: [1]\n"), file + ":4:10: samples: 10001 is out of range [1, 10000]");
   EXPECT_EQ(error_of("keys:\n  loss.tv: [1]\n  loss.tv: [2]\n"), file + ":5:3: keys.loss.tv: duplicate key (first at line 4); keep one of them");
   EXPECT_EQ(error_of("keys:\n  [loss.tv]: [1]\n"), file + ":4:3: keys.?: a key must be a plain name, not a list");
   std::string grid = "keys:\n";
@@ -104,7 +110,7 @@ TEST(SweepSpec, HostileSpecsAreRefusedAtLoad) {
     FAIL();
   } catch (const ConfigError& e) {
     EXPECT_EQ(std::string(e.what()), (dir / "plain.yaml").string() +
-                                         ":1: expected a map of keys (name, config, eval, keys, ...), got 'a plain string'");
+                                         ":1:1: expected a map of keys (name, config, eval, keys, ...), got 'a plain string'");
   }
 }
 
@@ -115,6 +121,52 @@ TEST(SweepSpec, ListValuesBecomeYamlFlowText) {
   ASSERT_EQ(tasks.size(), 2u);
   EXPECT_EQ(tasks[0].overrides(), std::vector<std::string>{"loss.style_layers=[relu1_1, relu2_1]"});
   EXPECT_EQ(tasks[1].overrides(), std::vector<std::string>{"loss.style_layers=[rgb]"});
+}
+
+// A task's summary.json reads back as written (a missing value stays missing), and the sweep ranks
+// by it: a method name that CSV would have to quote arrives intact.
+TEST(Sweep, CollectRanksTheTasksBySummaryJson) {
+  ScratchDir dir;
+  SweepSpec spec;
+  spec.name = "quoted";
+  spec.method = "m,\"q\"";
+  SweepKey key;
+  key.key = "loss.tv";
+  key.values = {"1", "2", "3"};
+  spec.keys = {key};
+  const auto tasks = expand(spec);
+  write_sweep(dir.path(), spec, tasks);
+  const std::vector<double> gram = {2.0, 0.5, 1.0};
+  for (size_t i = 0; i < 2; ++i) {  // task 2 never finished its evaluation
+    std::vector<MetricRow> rows;
+    for (int p = 0; p < 2; ++p)
+      rows.push_back({spec.method, "c", "s", "", p, {{"structure", 0.6}, {"gram_distance", gram[i] + 0.1 * p}}, {}});
+    const EvalSummary summary = summarize(rows, {{spec.method, false, false, {{"style_sensitivity", 0.4}}}}, "net");
+    const fs::path eval = dir / fmt::format("task-{:04d}", i) / "eval";
+    fs::create_directories(eval);
+    write_summaries(eval, summary);
+    const EvalSummary back = read_summary_json(eval / "summary.json");
+    EXPECT_EQ(back.network, "net");
+    EXPECT_EQ(back.columns, summary.columns);
+    ASSERT_EQ(back.methods.size(), 1u);
+    EXPECT_EQ(back.methods[0].method, spec.method);
+    EXPECT_EQ(back.methods[0].floor_failures, summary.methods[0].floor_failures);
+    EXPECT_DOUBLE_EQ(back.methods[0].columns.at("gram_distance").mean, gram[i] + 0.05);
+    EXPECT_EQ(back.methods[0].columns.at("gram_distance").count, 2);
+    EXPECT_TRUE(std::isnan(back.methods[0].columns.at("ssim").mean));  // never measured
+    EXPECT_DOUBLE_EQ(back.methods[0].columns.at("style_sensitivity").mean, 0.4);
+  }
+  const std::string table = collect_sweep(dir.path());
+  EXPECT_NE(table.find("ranked by gram_distance of `m,\"q\"`"), std::string::npos) << table;
+  const std::string results = testing::read_text(dir / "results.csv");
+  std::istringstream lines(results);
+  std::vector<std::string> rows;
+  for (std::string line; std::getline(lines, line);) rows.push_back(line);
+  ASSERT_EQ(rows.size(), 4u) << results;
+  EXPECT_EQ(rows[1].rfind("1,1,\"2\",0,0.6,", 0), 0u) << rows[1];  // rank, task, loss.tv, floors_passed, structure
+  EXPECT_EQ(rows[2].rfind("2,0,\"1\",0,0.6,", 0), 0u) << rows[2];
+  const auto metric_count = static_cast<size_t>(std::count(rows[0].begin(), rows[0].end(), ',') - 3);
+  EXPECT_EQ(rows[3], "-,2,\"3\"" + std::string(metric_count, ',') + ",failed (see task-0002)");
 }
 
 TEST(Sweep, LocalRunCollectsARankedTableAndValuesStayLiteral) {

@@ -1,0 +1,60 @@
+// The three kinds of evaluated method: a checkpoint's model, Gatys, the identity.
+#include "eval/stylizer.h"
+
+#include <ATen/core/grad_mode.h>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "train/checkpoint_model.h"
+
+namespace varstyle {
+
+namespace {
+
+class ModelStylizer : public Stylizer {
+ public:
+  explicit ModelStylizer(std::shared_ptr<StyleModel> model) : model_(std::move(model)) {}
+  at::Tensor stylize(const at::Tensor& content, const at::Tensor& style) override {
+    return model_->stylize(content, style);
+  }
+  bool warms_up() const override { return true; }
+  std::shared_ptr<StyleModel> model() const override { return model_; }
+
+ private:
+  std::shared_ptr<StyleModel> model_;
+};
+
+class GatysStylizer : public Stylizer {
+ public:
+  explicit GatysStylizer(std::shared_ptr<Gatys> gatys) : gatys_(std::move(gatys)) {}
+  at::Tensor stylize(const at::Tensor& content, const at::Tensor& style) override {
+    at::AutoGradMode grad(true);  // the image itself is optimised
+    return gatys_->stylize(content, style);
+  }
+  int timed_calls(int) const override { return 1; }
+
+ private:
+  std::shared_ptr<Gatys> gatys_;
+};
+
+class IdentityStylizer : public Stylizer {
+ public:
+  at::Tensor stylize(const at::Tensor& content, const at::Tensor&) override { return content.clone(); }
+  bool is_reference() const override { return true; }
+};
+
+}  // namespace
+
+std::string method_name(const std::string& spec) { return spec.substr(0, spec.find(':')); }
+
+std::unique_ptr<Stylizer> make_stylizer(const std::string& spec, std::shared_ptr<Gatys> gatys) {
+  const auto colon = spec.find(':');
+  if (colon != std::string::npos)
+    return std::make_unique<ModelStylizer>(load_checkpoint_model(spec.substr(colon + 1), c10::Device(c10::kCPU)).model);
+  if (spec == "gatys") return std::make_unique<GatysStylizer>(std::move(gatys));
+  if (spec == "identity") return std::make_unique<IdentityStylizer>();
+  throw ConfigError(fmt::format("eval.methods: '{}' is not NAME:CHECKPOINT, gatys or identity", spec));
+}
+
+}  // namespace varstyle
