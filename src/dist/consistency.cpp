@@ -4,6 +4,7 @@
 
 #include <ATen/core/grad_mode.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -57,6 +58,15 @@ void check_ranks_agree(Communicator& communicator, const std::string& config_yam
     if (signatures[r] != signatures[0])
       throw ConfigError(fmt::format("rank {} builds different parameters than rank 0: it has {}", r,
                                     first_difference(signatures[0], signatures[r])));
+}
+
+void refuse_together(Communicator& communicator, const std::string& problem, ExitCode code) {
+  const auto problems = communicator.all_gather(problem);
+  const auto first = std::find_if(problems.begin(), problems.end(), [](const std::string& p) { return !p.empty(); });
+  if (first == problems.end()) return;
+  const auto hosts = communicator.all_gather(process_identity().host);  // every rank gets here
+  const size_t rank = static_cast<size_t>(first - problems.begin());
+  throw AgreedError(*first, code, fmt::format("rank {}/{} on {}", rank, problems.size(), hosts[rank]));
 }
 
 void broadcast_from_rank0(Communicator& communicator, const NamedTensors& tensors) {

@@ -9,9 +9,24 @@
 
 namespace varstyle {
 
+namespace {
+std::vector<int64_t> branch_widths(int64_t channels, int64_t dimension) {
+  return {channels, std::max<int64_t>(dimension, channels / 2), std::max<int64_t>(dimension, channels / 4), dimension};
+}
+}  // namespace
+
+int64_t LinearTransform::parameter_count(int64_t channels, int64_t dimension) {
+  const auto widths = branch_widths(channels, dimension);
+  int64_t count = 0;
+  for (size_t i = 0; i + 1 < widths.size(); ++i) count += 2 * (widths[i] * widths[i + 1] * 9 + widths[i + 1]);
+  const int64_t square = dimension * dimension;
+  count += 2 * (square * square + square);                            // content_fc, style_fc
+  count += (channels * dimension + dimension) + (dimension * channels + channels);  // compress, uncompress
+  return count;
+}
+
 LinearTransform::LinearTransform(int64_t channels, int64_t dimension) : dimension_(dimension) {
-  const std::vector<int64_t> widths = {channels, std::max<int64_t>(dimension, channels / 2),
-                                       std::max<int64_t>(dimension, channels / 4), dimension};
+  const std::vector<int64_t> widths = branch_widths(channels, dimension);
   for (const char* branch : {"content", "style"}) {
     auto& convs = std::string(branch) == "content" ? content_convs_ : style_convs_;
     for (size_t i = 0; i + 1 < widths.size(); ++i)

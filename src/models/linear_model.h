@@ -18,6 +18,8 @@ namespace varstyle {
 class LinearTransform : public torch::nn::Module {
  public:
   LinearTransform(int64_t channels, int64_t dimension);
+  // Its parameters without building it: the two FC layers alone hold 2 dimension^4.
+  static int64_t parameter_count(int64_t channels, int64_t dimension);
   at::Tensor forward(const at::Tensor& content_features, const at::Tensor& style_features);
   // The d x d matrix a branch computes from mean-subtracted features.
   at::Tensor branch_matrix(bool style, const at::Tensor& centred_features);

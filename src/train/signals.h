@@ -5,6 +5,8 @@
 
 namespace varstyle {
 
+// `varstyle train` installs them before anything else, so a signal during start-up waits for the
+// first step boundary instead of killing the process.
 void install_stop_signal_handlers();
 int stop_signal();           // 0 while none arrived, else the signal number
 void clear_stop_signal();

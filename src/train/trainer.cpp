@@ -31,6 +31,8 @@
 #include "train/checkpoint_store.h"
 #include "train/metrics_log.h"
 #include "train/optimizer_state.h"
+#include "train/preflight.h"
+#include "train/run_folder.h"
 #include "train/schedule.h"
 #include "train/signals.h"
 
@@ -93,6 +95,16 @@ void load_model_tensors(const NamedTensors& targets, const std::map<std::string,
   }
 }
 
+// Runs a check that throws ConfigError on every rank alike, as an agreed refusal.
+template <typename Check>
+void agree_or_refuse(Check check) {
+  try {
+    check();
+  } catch (const ConfigError& e) {
+    throw AgreedError(e.what(), e.code(), fmt::format("rank 0/{} on {}", process_identity().world_size, process_identity().host));
+  }
+}
+
 nlohmann::json sampler_json(const ShardedSampler::State& state) { return {{"epoch", state.epoch}, {"step", state.step}}; }
 ShardedSampler::State sampler_state(const nlohmann::json& j) { return {j.at("epoch").get<int64_t>(), j.at("step").get<int64_t>()}; }
 
@@ -121,7 +133,9 @@ class Trainer {
   std::unique_ptr<ShardedSampler> content_sampler_, style_sampler_;
   std::unique_ptr<PrefetchLoader> content_loader_, style_loader_;
   std::unique_ptr<CheckpointStore> store_;
+  std::unique_ptr<RunFolder> run_folder_;  // rank 0: holds the run folder's lock
   int64_t start_step_ = 0;
+  int64_t last_saved_step_ = -1;           // the newest complete checkpoint on disk (-1: none)
 };
 
 Trainer::Trainer(const TrainRequest& request, const MpiSession& session)
@@ -133,24 +147,22 @@ Trainer::Trainer(const TrainRequest& request, const MpiSession& session)
   device_ = pick_device(session);
   communicator_ = make_communicator(config_.dist.backend, device_);
   run_dir_ = agree_on_run_dir(request, *communicator_);
-  if (session.rank() == 0) {
-    std::error_code ec;
-    fs::create_directories(run_dir_, ec);
-    if (ec) throw Error(fmt::format("{}: cannot create the run folder: {}", run_dir_.string(), ec.message()));
-    write_file_atomic(run_dir_ / "config.yaml", config_yaml_);
-  }
+
+  // Nothing is written until every check below passed on every rank.
+  agree_or_refuse([&] { check_ranks_agree(*communicator_, config_yaml_, {}); });
+  PreflightResult checked = preflight(config_, *communicator_, device_, session.local_size());
+  content_data_ = std::move(checked.content);
+  style_data_ = std::move(checked.style);
+  model_ = std::move(checked.model);
+  const NamedTensors state = named_state(*model_);
+  agree_or_refuse([&] { check_ranks_agree(*communicator_, config_yaml_, state); });
+  if (session.rank() == 0)
+    run_folder_ = std::make_unique<RunFolder>(RunFolderRequest{run_dir_, config_, request.resume,
+                                                               request.allowed_changes, session.size()});
+  refuse_together(*communicator_, run_folder_ ? run_folder_->problem() : "");
+  if (run_folder_) run_folder_->record_settings(config_yaml_);
   communicator_->barrier();
 
-  if (config_.data.content.empty() || config_.data.style.empty())
-    throw ConfigError("data.content and data.style must name varstyle-prep output folders");
-  content_data_ = std::make_shared<ShardedDataset>(config_.data.content, config_.data.verify_checksums);
-  style_data_ = std::make_shared<ShardedDataset>(config_.data.style, config_.data.verify_checksums);
-
-  model_ = make_model(config_);
-  model_->to(device_);
-  model_->train();
-  const NamedTensors state = named_state(*model_);
-  check_ranks_agree(*communicator_, config_yaml_, state);
   broadcast_from_rank0(*communicator_, state);
   trainable_ = named_trainable(*model_);
   std::vector<at::Tensor> parameters;
@@ -177,7 +189,6 @@ Trainer::Trainer(const TrainRequest& request, const MpiSession& session)
   const AugmentOptions augment{config_.data.size, config_.data.random_crop, config_.data.hflip};
   content_loader_ = std::make_unique<PrefetchLoader>(content_data_, *content_sampler_, augment, mix_keys(seed, 3), config_.data.prefetch);
   style_loader_ = std::make_unique<PrefetchLoader>(style_data_, *style_sampler_, augment, mix_keys(seed, 4), config_.data.prefetch);
-  install_stop_signal_handlers();
   spdlog::info("run {} | {} rank(s) on {} ({}), {} thread(s) each | {} | {}", run_dir_.string(), session.size(),
                device_.str(), communicator_->name(), threads, model_->describe(), describe_accelerators());
 }
@@ -201,6 +212,7 @@ void Trainer::resume() {
   content_sampler_->restore(sampler_state(state.at("content_sampler")));
   style_sampler_->restore(sampler_state(state.at("style_sampler")));
   start_step_ = step;
+  last_saved_step_ = step;
   spdlog::info("resumed from {} (step {})", folder.string(), step);
 }
 
@@ -212,6 +224,7 @@ void Trainer::save(int64_t step) {
                                 {"style_sampler", sampler_json(style_loader_->state())},
                                 {"rng", "keyed: every draw is a function of (train.seed, epoch, position)"}};
   store_->save(step, named_state(*model_), adam_state_tensors(*optimizer_, trainable_), state.dump(2) + "\n", config_yaml_);
+  last_saved_step_ = step;
   if (session_.rank() == 0) store_->prune(config_.train.keep_last);
 }
 
@@ -243,7 +256,9 @@ int Trainer::run() {
     if (communicator_->all_reduce_values({static_cast<double>(stop_signal())}, ReduceOp::kMax)[0] > 0) {
       spdlog::warn("stop signal: checkpointing at step {} and exiting with code {} (requeue)", step,
                    static_cast<int>(ExitCode::kPreempted));
-      save(step);
+      // A signal during start-up lands here, at the first step. The checkpoint may exist already
+      // (the step resumed from, or one just written at train.ckpt_every).
+      if (step != last_saved_step_) save(step);
       return static_cast<int>(ExitCode::kPreempted);
     }
     learning_rate = learning_rate_at(config_.optim, step, train.steps);

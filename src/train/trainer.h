@@ -5,6 +5,8 @@
 
 #include <filesystem>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "core/config.h"
 #include "dist/mpi_session.h"
@@ -16,9 +18,12 @@ struct TrainRequest {
   std::string config_name;            // file stem, for the default run folder name
   std::filesystem::path run_dir;      // empty: runs/<config name>-<timestamp>
   bool resume = false;                // --resume auto: continue from the newest complete checkpoint
+  std::vector<std::string> allowed_changes;  // --allow-change: keys a resume may change
 };
 
 // Returns the process exit code: 0, or ExitCode::kPreempted after a signal-triggered checkpoint.
+// Everything that can refuse the run (train/preflight.h, train/run_folder.h) is checked before the
+// run folder or anything in it is written; a refusal throws AgreedError on every rank.
 int run_training(const TrainRequest& request, const MpiSession& session);
 
 }  // namespace varstyle

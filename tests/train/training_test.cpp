@@ -176,11 +176,12 @@ TEST_F(Training, SigtermCheckpointsAndExitsWithTheRequeueCode) {
   CheckpointStore store(dir / "run" / "checkpoints", nullptr);
   const auto latest = store.latest_complete();
   ASSERT_TRUE(latest.has_value());
-  EXPECT_GT(*latest, 5);
+  // A signal seen right after the checkpoint at step 5 stops there, without writing it twice.
+  EXPECT_GE(*latest, 5);
   // The newest checkpoint is the one written at the step where the signal was seen.
   EXPECT_NE(testing::read_text(dir / "run.log").find("stop signal: checkpointing at step " + std::to_string(*latest) + " "),
             std::string::npos) << testing::read_text(dir / "run.log");
-  auto resumed = run_command(train((dir / "run").string(), "train.steps=" + std::to_string(*latest + 2) + " --resume auto"));
+  auto resumed = run_command(train((dir / "run").string(), "train.steps=" + std::to_string(*latest + 2) + " --resume auto --allow-change train.steps"));
   EXPECT_EQ(resumed.exit_code, 0) << resumed.output;
   EXPECT_TRUE(fs::exists(store.step_folder(*latest + 2) / "DONE"));
 }
