@@ -33,7 +33,7 @@ std::string vgg_tap(const std::string& conv_name) { return "relu" + conv_name.su
 // smallest width (names do not depend on it); make_model reseeds the generator it draws from.
 std::vector<std::string> loss_network_taps(const LossConfig& loss) {
   std::vector<std::string> taps;
-  if (loss.network == "resnet") {
+  if (loss.network == LossNetwork::kResnet) {
     taps = ResNet(0.01).tap_names();
   } else {
     for (const auto& layer : Vgg19::full_layers(1.0)) taps.push_back(vgg_tap(layer.name));
@@ -48,7 +48,7 @@ std::string tap_problem(const LossConfig& loss) {
                                   std::pair{"loss.content_layers", &loss.content_layers}})
     for (const auto& tap : *list)
       if (std::find(taps.begin(), taps.end(), tap) == taps.end())
-        return fmt::format("{}: '{}' is not a tap of the loss network {} (taps: {})", key, tap, loss.network,
+        return fmt::format("{}: '{}' is not a tap of the loss network {} (taps: {})", key, tap, enum_name(loss.network),
                            fmt::join(taps, ", "));
   return "";
 }
