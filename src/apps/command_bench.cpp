@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "core/hash.h"
 #include "data/prefetch_loader.h"
+#include "dist/device_choice.h"
 #include "eval/gatys.h"
 #include "eval/metrics.h"
 #include "models/style_model.h"
@@ -38,6 +39,7 @@ struct ReaderOptions {
   std::string file;
   std::string stream = "content";
   int64_t batches = 200;
+  std::string device = "auto";
   std::vector<std::string> overrides;
 };
 
@@ -45,6 +47,7 @@ struct StylizeOptions {
   std::string file;
   std::string method = "model";
   int64_t size = 256, batch = 1, repeats = 5, iterations = 10, threads = 0;
+  std::string device = "auto";
   std::vector<std::string> overrides;
 };
 
@@ -53,6 +56,7 @@ CLI::App* add_reader_options(CLI::App& bench, ReaderOptions& options) {
   reader->add_option("--config", options.file, "YAML config file")->required();
   reader->add_option("--stream", options.stream, "content | style")->check(CLI::IsMember({"content", "style"}));
   reader->add_option("--batches", options.batches, "batches to time after warm-up")->check(CLI::Range(1, 1000000));
+  add_device_option(*reader, options.device);  // batches are copied there, as the trainer does
   reader->add_option("overrides", options.overrides, "section.key=value overrides");
   return reader;
 }
@@ -66,12 +70,14 @@ CLI::App* add_stylize_options(CLI::App& bench, StylizeOptions& options) {
   stylize->add_option("--repeats", options.repeats, "timed calls after one warm-up")->check(CLI::Range(1, 1000));
   stylize->add_option("--iterations", options.iterations, "gatys: L-BFGS iterations timed")->check(CLI::Range(1, 100000));
   stylize->add_option("--threads", options.threads, "CPU threads (0: all cores)")->check(CLI::Range(0, 1024));
+  add_device_option(*stylize, options.device);
   stylize->add_option("overrides", options.overrides, "section.key=value overrides");
   return stylize;
 }
 
 int run_reader_bench(const ReaderOptions& options) {
   const Config config = load_config(options.file, options.overrides);
+  const c10::Device device = pick_device(parse_device_request(options.device));
   const std::string& folder = options.stream == "content" ? config.data.content : config.data.style;
   if (folder.empty()) throw ConfigError(fmt::format("data.{} is not set in {}", options.stream, options.file));
   auto dataset = std::make_shared<ShardedDataset>(folder, config.data.verify_checksums);
@@ -80,10 +86,10 @@ int run_reader_bench(const ReaderOptions& options) {
   AugmentOptions augment{config.data.size, config.data.random_crop, config.data.hflip};
   PrefetchLoader loader(dataset, sampler, augment, mix_keys(seed, 1), config.data.prefetch);
   const int64_t warmup = 5;
-  for (int64_t i = 0; i < warmup; ++i) loader.next();
+  for (int64_t i = 0; i < warmup; ++i) loader.next().images.to(device);
   const auto start = Clock::now();
   double probe = 0;  // reads every batch's first value, so that no batch is skipped unseen
-  for (int64_t i = 0; i < options.batches; ++i) probe += loader.next().images[0][0][0][0].item<float>();
+  for (int64_t i = 0; i < options.batches; ++i) probe += loader.next().images.to(device)[0][0][0][0].item<float>();
   const double seconds = seconds_since(start);
   const int64_t images = options.batches * config.data.batch_size;
   const ordered_json line = {{"bench", "reader"},
@@ -94,6 +100,7 @@ int run_reader_bench(const ReaderOptions& options) {
                              {"image_size", dataset->image_size()},
                              {"crop", config.data.size},
                              {"batch", config.data.batch_size},
+                             {"device", device.str()},
                              {"probe", rounded(probe, 3)}};
   fmt::print("{}\n", line.dump());
   return 0;
@@ -104,11 +111,12 @@ ordered_json bench_gatys(const Config& config, const StylizeOptions& options, co
                          const at::Tensor& style) {
   auto network = std::make_shared<Vgg19>(evaluation_network_options(config.eval.network_width));
   network->freeze();
+  network->to(content.device());
   EvalConfig gatys_config = config.eval;
   gatys_config.gatys_steps = options.iterations;
   Gatys gatys(network, gatys_config);
   const auto start = Clock::now();
-  gatys.stylize(content.narrow(0, 0, 1), style.narrow(0, 0, 1));
+  gatys.stylize(content.narrow(0, 0, 1), style.narrow(0, 0, 1)).cpu();  // .cpu(): waits for a GPU
   const double per_iteration = seconds_since(start) / static_cast<double>(options.iterations);
   return {{"bench", "stylize"},
           {"method", "gatys"},
@@ -116,6 +124,7 @@ ordered_json bench_gatys(const Config& config, const StylizeOptions& options, co
           {"iterations", options.iterations},
           {"ms_per_iteration", rounded(1000 * per_iteration, 1)},
           {"seconds_for_500_iterations", rounded(500 * per_iteration, 1)},
+          {"device", content.device().str()},
           {"threads", at::get_num_threads()}};
 }
 
@@ -123,11 +132,14 @@ ordered_json bench_gatys(const Config& config, const StylizeOptions& options, co
 ordered_json bench_model(const Config& config, const StylizeOptions& options, const at::Tensor& content,
                          const at::Tensor& style) {
   auto model = make_model(config, /*weights_follow=*/true);
+  model->to(content.device());
   model->eval();
   at::NoGradGuard no_grad;
-  model->stylize(content, style);  // first-call allocations stay out of the timing
+  model->stylize(content, style).cpu();  // first-call allocations stay out of the timing
   const auto start = Clock::now();
-  for (int64_t r = 0; r < options.repeats; ++r) model->stylize(content, style);
+  at::Tensor output;
+  for (int64_t r = 0; r < options.repeats; ++r) output = model->stylize(content, style);
+  output.cpu();  // a GPU runs the calls asynchronously: the timing ends when the last one has
   const double seconds = seconds_since(start);
   const double images = static_cast<double>(options.repeats * options.batch);
   return {{"bench", "stylize"},
@@ -137,15 +149,17 @@ ordered_json bench_model(const Config& config, const StylizeOptions& options, co
           {"batch", options.batch},
           {"images_per_s", rounded(images / seconds, 2)},
           {"ms_per_image", rounded(1000 * seconds / images, 1)},
+          {"device", content.device().str()},
           {"threads", at::get_num_threads()}};
 }
 
 int run_stylize_bench(const StylizeOptions& options) {
   const Config config = load_config(options.file, options.overrides);
   if (options.threads > 0) at::set_num_threads(static_cast<int>(options.threads));
+  const c10::Device device = pick_device(parse_device_request(options.device));
   at::manual_seed(0);
-  const at::Tensor content = at::rand({options.batch, 3, options.size, options.size});
-  const at::Tensor style = at::rand({options.batch, 3, options.size, options.size});
+  const at::Tensor content = at::rand({options.batch, 3, options.size, options.size}).to(device);
+  const at::Tensor style = at::rand({options.batch, 3, options.size, options.size}).to(device);
   const ordered_json line = options.method == "gatys" ? bench_gatys(config, options, content, style)
                                                       : bench_model(config, options, content, style);
   fmt::print("{}\n", line.dump());

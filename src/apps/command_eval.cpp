@@ -1,10 +1,12 @@
-// varstyle eval --config FILE [--out DIR] [section.key=value ...]: the evaluator as its own
-// (MPI-launchable) process; an error on any rank is printed once naming it and ends the job.
+// varstyle eval --config FILE [--out DIR] [--device D] [section.key=value ...]: the evaluator as
+// its own (MPI-launchable) process, each rank on its device; an error on any rank is printed once
+// naming it and ends the job.
 #include <fmt/format.h>
 
 #include "apps/commands.h"
 #include "core/error.h"
 #include "core/logging.h"
+#include "dist/device_choice.h"
 #include "dist/mpi_session.h"
 #include "eval/evaluator.h"
 
@@ -13,6 +15,7 @@ namespace varstyle {
 Command add_eval_command(CLI::App& parent) {
   struct Options {
     std::string file, out;
+    std::string device = "auto";
     std::vector<std::string> overrides;
   };
   auto o = std::make_shared<Options>();
@@ -20,6 +23,7 @@ Command add_eval_command(CLI::App& parent) {
   command.app = parent.add_subcommand("eval", "compare methods on the same pairs (launch with mpirun to split the pairs)");
   command.app->add_option("--config", o->file, "YAML config with an eval section")->required();
   command.app->add_option("--out", o->out, "output folder (default evals/eval-<timestamp>)");
+  add_device_option(*command.app, o->device);
   command.app->add_option("overrides", o->overrides, "section.key=value overrides");
   command.run = [o] {
     MpiSession session(nullptr, nullptr);
@@ -28,6 +32,7 @@ Command add_eval_command(CLI::App& parent) {
       EvalRequest request;
       request.config = load_config(o->file, o->overrides);
       request.out = o->out;
+      request.device = pick_device(parse_device_request(o->device), session.local_rank(), session.local_size());
       return run_evaluation(request, session);
     } catch (const std::exception& e) {
       return fail_job("eval", e, session);

@@ -13,6 +13,7 @@
 
 #include "apps/commands.h"
 #include "core/error.h"
+#include "dist/device_choice.h"
 #include "eval/grid.h"
 #include "eval/image_io.h"
 #include "train/checkpoint_model.h"
@@ -90,6 +91,7 @@ Command add_stylize_command(CLI::App& parent) {
   struct Options {
     std::string checkpoint, content, out, mix;
     std::vector<std::string> styles;
+    std::string device = "auto";
     double alpha = 1.0;
     int size = 512;
     bool preserve_color = false;
@@ -105,17 +107,19 @@ Command add_stylize_command(CLI::App& parent) {
   command.app->add_option("--size", o->size, "short side of the content before stylising (0: as is)")->check(CLI::Range(0, 8192));
   command.app->add_flag("--preserve-color", o->preserve_color, "keep the content's colours");
   command.app->add_option("--out", o->out, "output image (.png, .jpg)")->required();
+  add_device_option(*command.app, o->device);
   command.run = [o] {
     // Everything the user gave is checked before the model is loaded or anything is written.
     const std::vector<double> weights = parse_mix(o->mix, o->styles.size());
     if (o->styles.size() > 1 && o->alpha != 1.0) throw ConfigError("--alpha applies to a single --style; with --mix, weight the styles instead");
     check_size(o->size);
     check_output_image("--out", o->out);
+    const c10::Device device = pick_device(parse_device_request(o->device));
     const cv::Mat content_rgb = read_input("--content", o->content, o->size);
-    const at::Tensor content = from_rgb_image(content_rgb);
+    const at::Tensor content = from_rgb_image(content_rgb).to(device);
     std::vector<at::Tensor> styles;
-    for (const auto& style : o->styles) styles.push_back(from_rgb_image(read_input("--style", style, o->size)));
-    const LoadedModel loaded = load_checkpoint_model(o->checkpoint, c10::Device(c10::kCPU));
+    for (const auto& style : o->styles) styles.push_back(from_rgb_image(read_input("--style", style, o->size)).to(device));
+    const LoadedModel loaded = load_checkpoint_model(o->checkpoint, device);
     at::NoGradGuard no_grad;
     const at::Tensor output = run_padded(content, kMultiple, [&](const at::Tensor& padded) {
       return styles.size() == 1 ? loaded.model->stylize(padded, styles[0], o->alpha)
@@ -137,6 +141,7 @@ Command add_sample_command(CLI::App& parent) {
     int64_t count = 8;
     uint64_t seed = 0;
     int size = 256;
+    std::string device = "auto";
   };
   auto o = std::make_shared<Options>();
   Command command;
@@ -147,11 +152,13 @@ Command add_sample_command(CLI::App& parent) {
   command.app->add_option("--seed", o->seed, "seed of the draws");
   command.app->add_option("--size", o->size, "short side of the content (0: as is)")->check(CLI::Range(0, 8192));
   command.app->add_option("--out", o->out, "output image (.png, .jpg): the content, then the samples")->required();
+  add_device_option(*command.app, o->device);
   command.run = [o] {
     check_size(o->size);
     check_output_image("--out", o->out);
-    const at::Tensor content = from_rgb_image(read_input("--content", o->content, o->size));
-    const LoadedModel loaded = load_checkpoint_model(o->checkpoint, c10::Device(c10::kCPU));
+    const c10::Device device = pick_device(parse_device_request(o->device));
+    const at::Tensor content = from_rgb_image(read_input("--content", o->content, o->size)).to(device);
+    const LoadedModel loaded = load_checkpoint_model(o->checkpoint, device);
     at::NoGradGuard no_grad;
     const at::Tensor samples = run_padded(content, kMultiple, [&](const at::Tensor& padded) {
       return loaded.model->sample(padded, o->count, o->seed);

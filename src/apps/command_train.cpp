@@ -1,4 +1,4 @@
-// varstyle train --config FILE [--run-dir DIR] [--resume auto [--allow-change KEY ...]] [section.key=value ...]: starts MPI
+// varstyle train --config FILE [--run-dir DIR] [--resume auto [--allow-change KEY ...]] [--device D] [section.key=value ...]: starts MPI
 // (mpirun, srun, or a single process), loads the config and runs the trainer. An error on any
 // rank is printed once by that rank, naming it, and ends the whole job (MPI_Abort); a refusal
 // before the run starts is agreed by every rank, printed by rank 0, and each exits with 2.
@@ -53,6 +53,7 @@ Command add_train_command(CLI::App& parent) {
     std::string resume;
     std::vector<std::string> allowed_changes;
     std::vector<std::string> overrides;
+    std::string device = "auto";
     bool verbose = false;
   };
   auto options = std::make_shared<Options>();
@@ -65,6 +66,7 @@ Command add_train_command(CLI::App& parent) {
   command.app->add_option("--allow-change", options->allowed_changes,
                           "with --resume: a key whose value may differ from the run's config.yaml (repeatable)")
       ->allow_extra_args(false);  // one key per flag: the words after it are overrides
+  add_device_option(*command.app, options->device);
   command.app->add_flag("--verbose", options->verbose, "debug logging");
   command.app->add_option("overrides", options->overrides, "section.key=value overrides");
   command.run = [options] {
@@ -80,6 +82,7 @@ Command add_train_command(CLI::App& parent) {
       request.run_dir = options->run_dir;
       request.resume = options->resume == "auto";
       request.allowed_changes = options->allowed_changes;
+      request.device = parse_device_request(options->device);
       const int code = run_training(request, session);
       if (session.rank() == 0) write_exit_code_file(code);
       return code;

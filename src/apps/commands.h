@@ -19,6 +19,10 @@ struct Command {
   std::function<int()> run;
 };
 
+// Registers --device (auto | cpu | cuda | cuda:N, default `device`'s value) on `command`; a value
+// outside those is a parse error naming the option (exit 2). dist/device_choice.h picks the device.
+CLI::Option* add_device_option(CLI::App& command, std::string& device);
+
 Command add_config_command(CLI::App& parent);  // varstyle config: resolve, validate, print/write
 Command add_info_command(CLI::App& parent);    // varstyle info: versions, devices
 Command add_bench_command(CLI::App& parent);   // varstyle bench reader | stylize: throughput

@@ -201,12 +201,14 @@ struct DistConfig {
   DistBackend backend = DistBackend::kAuto;  // auto (nccl on CUDA when built with it, else mpi) | nccl | mpi
   double bucket_mb = 25.0;             // gradient bucket size
   double first_bucket_mb = 1.0;        // the first bucket (last layers) is small so it starts early
+  double timeout_s = 600.0;            // NCCL: a collective unfinished after this aborts the job, naming the rank
 
   template <typename V>
   void visit(V& v) {
     v("backend", backend);
     v("bucket_mb", bucket_mb, Range{0.001, 4096});
     v("first_bucket_mb", first_bucket_mb, Range{0.001, 4096});
+    v("timeout_s", timeout_s, Range{1, 86400});
   }
 };
 

@@ -3,10 +3,13 @@
 #pragma once
 
 #include <ATen/ATen.h>
+#include <c10/core/Device.h>
 
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "core/config_enums.h"
 
 namespace varstyle {
 
@@ -48,7 +51,11 @@ class Communicator {
 
 // MPI for CPU tensors (non-blocking MPI_Iallreduce).
 std::unique_ptr<Communicator> make_mpi_communicator();
-// NCCL for CUDA tensors; throws when the build has no NCCL. `device` is this rank's GPU.
-std::unique_ptr<Communicator> make_nccl_communicator(int device);
+// NCCL for CUDA tensors; throws when the build has no NCCL. `device` is this rank's GPU; a
+// collective not finished after `timeout_s` seconds (dist.timeout_s) aborts the communicator.
+std::unique_ptr<Communicator> make_nccl_communicator(int device, double timeout_s);
+// The backend for `device` (dist.backend): auto takes NCCL on a GPU and MPI on the CPU; a backend
+// that cannot carry the device's tensors is a ConfigError naming dist.backend.
+std::unique_ptr<Communicator> make_communicator(DistBackend backend, const c10::Device& device, double timeout_s);
 
 }  // namespace varstyle

@@ -1,15 +1,22 @@
-// NcclCommunicator: CUDA collectives on NCCL's own stream, ordered against the compute stream by
-// events (no host synchronisation); unique id from rank 0 by MPI_Bcast. Compiled whenever CUDA
-// and NCCL are found (VARSTYLE_WITH_NCCL), so that this path always builds and links.
+// NcclCommunicator: CUDA collectives on NCCL's own stream, ordered against LibTorch's current
+// stream by events; unique id from rank 0 by MPI_Bcast; waits watched (collective_watchdog.h), so a
+// dead peer ends the job instead of hanging it. Compiled whenever CUDA and NCCL are found
+// (VARSTYLE_WITH_NCCL), so that this path always builds and links.
 #include <fmt/format.h>
 
+#include <chrono>
+
 #include "core/error.h"
+#include "dist/collective_watchdog.h"
 #include "dist/communicator.h"
 #include "dist/mpi_session.h"
 
 #ifdef VARSTYLE_WITH_NCCL
 #include <cuda_runtime_api.h>
 #include <nccl.h>
+#ifdef VARSTYLE_TORCH_CUDA
+#include <c10/cuda/CUDAStream.h>
+#endif
 
 #define VS_CUDA_CHECK(statement)                                                                  \
   do {                                                                                            \
@@ -33,9 +40,19 @@ namespace varstyle {
 #ifdef VARSTYLE_WITH_NCCL
 namespace {
 
-// LibTorch computes on the device's default (legacy) stream unless told otherwise; NCCL work is
-// ordered after it and before its later use through events on that stream.
-const cudaStream_t kComputeStream = nullptr;
+using Clock = std::chrono::steady_clock;
+
+// The stream LibTorch queues this thread's kernels on (the default one unless a caller set
+// another); NCCL work is ordered after it, and its later use after NCCL, by events.
+cudaStream_t compute_stream(int device) {
+#ifdef VARSTYLE_TORCH_CUDA
+  return c10::cuda::getCurrentCUDAStream(static_cast<c10::DeviceIndex>(device)).stream();
+#else
+  // A LibTorch without CUDA makes no CUDA tensors, so nothing but this code's own work is queued.
+  (void)device;
+  return nullptr;
+#endif
+}
 
 ncclDataType_t nccl_type(const at::Tensor& tensor) {
   switch (tensor.scalar_type()) {
@@ -61,15 +78,32 @@ class CudaEvent {
   cudaEvent_t event_ = nullptr;
 };
 
+class NcclCommunicator;
+
+// A launched collective: its completion event on NCCL's stream and when it was launched.
 class NcclWork : public Work {
  public:
+  NcclWork(NcclCommunicator& communicator, std::string what) : communicator_(communicator), what_(std::move(what)) {}
   CudaEvent done;
-  void wait() override { VS_CUDA_CHECK(cudaStreamWaitEvent(kComputeStream, done.get(), 0)); }
+  // Orders the compute stream after the collective, then waits on the host under the watchdog.
+  void wait() override;
+  bool poll() override { return finished(); }
+  bool finished() const {
+    const cudaError_t status = cudaEventQuery(done.get());
+    if (status == cudaErrorNotReady) return false;
+    VS_CUDA_CHECK(status);
+    return true;
+  }
+
+ private:
+  NcclCommunicator& communicator_;
+  std::string what_;
+  Clock::time_point launched_ = Clock::now();
 };
 
 class NcclCommunicator : public Communicator {
  public:
-  explicit NcclCommunicator(int device) : device_(device), host_(make_mpi_communicator()) {
+  NcclCommunicator(int device, double timeout_s) : device_(device), timeout_s_(timeout_s), host_(make_mpi_communicator()) {
     VS_MPI_CHECK(MPI_Comm_rank(MPI_COMM_WORLD, &rank_));
     VS_MPI_CHECK(MPI_Comm_size(MPI_COMM_WORLD, &size_));
     int devices = 0;
@@ -95,38 +129,68 @@ class NcclCommunicator : public Communicator {
 
   std::unique_ptr<Work> all_reduce_async(at::Tensor& tensor, ReduceOp op) override {
     check(tensor);
-    CudaEvent ready;
-    VS_CUDA_CHECK(cudaEventRecord(ready.get(), kComputeStream));
-    VS_CUDA_CHECK(cudaStreamWaitEvent(stream_, ready.get(), 0));
+    auto work = std::make_unique<NcclWork>(*this, fmt::format("NCCL all-reduce of {} values", tensor.numel()));
+    after_compute_stream();
     VS_NCCL_CHECK(ncclAllReduce(tensor.data_ptr(), tensor.data_ptr(), static_cast<size_t>(tensor.numel()),
                                 nccl_type(tensor), op == ReduceOp::kSum ? ncclSum : ncclMax, comm_, stream_));
-    auto work = std::make_unique<NcclWork>();
     VS_CUDA_CHECK(cudaEventRecord(work->done.get(), stream_));
     return work;
   }
 
   void broadcast(at::Tensor& tensor, int root) override {
     check(tensor);
-    VS_CUDA_CHECK(cudaStreamSynchronize(kComputeStream));
+    NcclWork work(*this, fmt::format("NCCL broadcast of {} values from rank {}", tensor.numel(), root));
+    after_compute_stream();
     VS_NCCL_CHECK(ncclBroadcast(tensor.data_ptr(), tensor.data_ptr(), static_cast<size_t>(tensor.numel()),
                                 nccl_type(tensor), root, comm_, stream_));
-    VS_CUDA_CHECK(cudaStreamSynchronize(stream_));
+    VS_CUDA_CHECK(cudaEventRecord(work.done.get(), stream_));
+    work.wait();
   }
 
   void barrier() override { VS_MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD)); }
 
   std::vector<std::string> all_gather(const std::string& mine) override { return host_->all_gather(mine); }
 
+  // Waits for `work` on the host, polling NCCL's asynchronous error and dist.timeout_s.
+  void watch(const NcclWork& work, const std::string& what, Clock::time_point launched) {
+    CollectiveProbe probe;
+    probe.done = [&] { return work.finished(); };
+    probe.async_error = [&]() -> std::string {
+      ncclResult_t state = ncclSuccess;
+      VS_NCCL_CHECK(ncclCommGetAsyncError(comm_, &state));
+      return state == ncclSuccess || state == ncclInProgress ? "" : ncclGetErrorString(state);
+    };
+    probe.abort = [&] { abort(); };
+    wait_with_watchdog(probe, what, timeout_s_, launched);
+  }
+  int device() const { return device_; }
+
  protected:
   Communicator& host() override { return *host_; }
 
  private:
   void check(const at::Tensor& tensor) const {
+    TORCH_CHECK(comm_ != nullptr, "the NCCL communicator was aborted after a failed collective");
     TORCH_CHECK(tensor.is_cuda() && tensor.get_device() == device_, "NCCL collectives take tensors on cuda:", device_);
     TORCH_CHECK(tensor.is_contiguous(), "collectives need contiguous tensors");
   }
 
+  // NCCL's stream waits for what LibTorch has queued so far (the tensor's producers).
+  void after_compute_stream() {
+    CudaEvent ready;
+    VS_CUDA_CHECK(cudaEventRecord(ready.get(), compute_stream(device_)));
+    VS_CUDA_CHECK(cudaStreamWaitEvent(stream_, ready.get(), 0));
+  }
+
+  // Ends NCCL's kernels on this rank; the communicator refuses every later collective.
+  void abort() {
+    if (!comm_) return;
+    ncclCommAbort(comm_);
+    comm_ = nullptr;
+  }
+
   int device_;
+  double timeout_s_;
   std::unique_ptr<Communicator> host_;  // MPI, for host values and names
   int rank_ = 0;
   int size_ = 1;
@@ -134,13 +198,20 @@ class NcclCommunicator : public Communicator {
   cudaStream_t stream_ = nullptr;
 };
 
+void NcclWork::wait() {
+  VS_CUDA_CHECK(cudaStreamWaitEvent(compute_stream(communicator_.device()), done.get(), 0));
+  communicator_.watch(*this, what_, launched_);
+}
+
 }  // namespace
 
-std::unique_ptr<Communicator> make_nccl_communicator(int device) { return std::make_unique<NcclCommunicator>(device); }
+std::unique_ptr<Communicator> make_nccl_communicator(int device, double timeout_s) {
+  return std::make_unique<NcclCommunicator>(device, timeout_s);
+}
 
 #else
 
-std::unique_ptr<Communicator> make_nccl_communicator(int) {
+std::unique_ptr<Communicator> make_nccl_communicator(int, double) {
   throw ConfigError("dist.backend: nccl needs a build with NCCL (configure with CUDA and NCCL found, "
                     "VARSTYLE_WITH_NCCL)");
 }

@@ -82,9 +82,10 @@ struct Method {
 };
 
 // Checkpoints are loaded here, so that a bad one fails before anything is written.
-std::vector<Method> load_methods(const std::vector<std::string>& specs, const std::shared_ptr<Gatys>& gatys) {
+std::vector<Method> load_methods(const std::vector<std::string>& specs, const std::shared_ptr<Gatys>& gatys,
+                                 const c10::Device& device) {
   std::vector<Method> methods;
-  for (const auto& spec : specs) methods.push_back({method_name(spec), make_stylizer(spec, gatys)});
+  for (const auto& spec : specs) methods.push_back({method_name(spec), make_stylizer(spec, gatys, device)});
   return methods;
 }
 
@@ -166,21 +167,24 @@ struct EvalInputs {
   std::vector<ImageStatistics> content_stats, style_stats;
 };
 
-EvalInputs load_inputs(const EvalConfig& config) {
+EvalInputs load_inputs(const EvalConfig& config, const c10::Device& device) {
   EvalInputs inputs;
   inputs.contents = load_images("eval.content", config.content, config.contents, config.size);
   inputs.styles = load_images("eval.style", config.style, config.styles, config.size);
   for (const auto& c : inputs.contents) inputs.content_stats.push_back(image_statistics(c.image));
   for (const auto& s : inputs.styles) inputs.style_stats.push_back(image_statistics(s.image));
+  for (auto& image : inputs.contents) image.image = image.image.to(device);
+  for (auto& image : inputs.styles) image.image = image.image.to(device);
   return inputs;
 }
 
 // The Gatys baseline on its own VGG19, built right after the metrics' network, whose seed its
 // random weights follow.
-std::shared_ptr<Gatys> make_gatys(const EvalConfig& config) {
+std::shared_ptr<Gatys> make_gatys(const EvalConfig& config, const c10::Device& device) {
   auto network = std::make_shared<Vgg19>(evaluation_network_options(config.network_width));
   if (!config.network_weights.empty()) network->load(config.network_weights);
   network->freeze();
+  network->to(device);
   return std::make_shared<Gatys>(network, config);
 }
 
@@ -206,6 +210,7 @@ MetricRow evaluate_pair(Method& method, const EvalInputs& inputs, size_t p, Eval
     at::Tensor output;
     const auto start = std::chrono::steady_clock::now();
     for (int r = 0; r < calls; ++r) output = method.stylizer->stylize(content, style);
+    output.cpu();  // a GPU computes asynchronously: the time ends when the output exists
     const double ms = 1000.0 * std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / calls;
     row.values = metrics.compute(output, content, style);
     const ImageStatistics output_stats = image_statistics(output);
@@ -280,9 +285,9 @@ int run_evaluation(const EvalRequest& request, const MpiSession& session) {
   const fs::path out = communicator->all_gather(mine).front();  // rank 0's choice
 
   // Everything that can be wrong with the inputs fails here, before anything is written.
-  const EvalInputs inputs = load_inputs(config);
-  EvaluationMetrics metrics(config.network_weights, config.network_width);
-  auto methods = load_methods(config.methods, make_gatys(config));
+  const EvalInputs inputs = load_inputs(config, request.device);
+  EvaluationMetrics metrics(config.network_weights, config.network_width, request.device);
+  auto methods = load_methods(config.methods, make_gatys(config, request.device), request.device);
   if (session.rank() == 0) create_output(out, request.config);
   communicator->barrier();
 

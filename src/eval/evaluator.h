@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <c10/core/Device.h>
+
 #include "core/config.h"
 #include "dist/mpi_session.h"
 
@@ -16,6 +18,7 @@ namespace varstyle {
 struct EvalRequest {
   Config config;
   std::filesystem::path out;  // evals/eval-<timestamp> unless given
+  c10::Device device{c10::kCPU};  // this rank's: its pairs, models and networks run there
 };
 
 int run_evaluation(const EvalRequest& request, const MpiSession& session);

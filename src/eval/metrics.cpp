@@ -21,11 +21,12 @@ const std::vector<std::string>& EvaluationMetrics::style_taps() {
   return taps;
 }
 
-EvaluationMetrics::EvaluationMetrics(const std::string& weights, double width) {
+EvaluationMetrics::EvaluationMetrics(const std::string& weights, double width, const c10::Device& device) {
   at::manual_seed(0);
   network_ = std::make_shared<Vgg19>(evaluation_network_options(width));
   if (!weights.empty()) network_->load(weights);
   network_->freeze();
+  network_->to(device);  // after the draws on the CPU: the same weights on every device
 }
 
 std::map<std::string, double> EvaluationMetrics::compute(const at::Tensor& output, const at::Tensor& content,
@@ -64,7 +65,7 @@ double ssim(const at::Tensor& a, const at::Tensor& b) {
   };
   const at::Tensor x = luminance(a), y = luminance(b);
   const int64_t radius = std::min<int64_t>(5, (std::min(x.size(2), x.size(3)) - 1) / 2);
-  at::Tensor kernel = at::arange(-radius, radius + 1, at::kDouble);
+  at::Tensor kernel = at::arange(-radius, radius + 1, x.options());
   kernel = at::exp(-(kernel * kernel) / (2 * 1.5 * 1.5));
   kernel = kernel / kernel.sum();
   const at::Tensor window = at::outer(kernel, kernel).view({1, 1, 2 * radius + 1, 2 * radius + 1});

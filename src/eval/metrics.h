@@ -16,8 +16,8 @@ namespace varstyle {
 
 class EvaluationMetrics {
  public:
-  // Random weights (fixed seed 0) unless `weights` names a VGG19 file.
-  EvaluationMetrics(const std::string& weights, double width);
+  // Random weights (fixed seed 0) unless `weights` names a VGG19 file; the network lives on `device`.
+  EvaluationMetrics(const std::string& weights, double width, const c10::Device& device = c10::Device(c10::kCPU));
   std::string network_name() const { return network_->describe(); }
 
   // All images [1, 3, H, W] in [0, 1]. Keys: gram_<tap>, gram_distance, content_distance,

@@ -48,10 +48,10 @@ class IdentityStylizer : public Stylizer {
 
 std::string method_name(const std::string& spec) { return spec.substr(0, spec.find(':')); }
 
-std::unique_ptr<Stylizer> make_stylizer(const std::string& spec, std::shared_ptr<Gatys> gatys) {
+std::unique_ptr<Stylizer> make_stylizer(const std::string& spec, std::shared_ptr<Gatys> gatys, const c10::Device& device) {
   const auto colon = spec.find(':');
   if (colon != std::string::npos)
-    return std::make_unique<ModelStylizer>(load_checkpoint_model(spec.substr(colon + 1), c10::Device(c10::kCPU)).model);
+    return std::make_unique<ModelStylizer>(load_checkpoint_model(spec.substr(colon + 1), device).model);
   if (spec == "gatys") return std::make_unique<GatysStylizer>(std::move(gatys));
   if (spec == "identity") return std::make_unique<IdentityStylizer>();
   throw ConfigError(fmt::format("eval.methods: '{}' is not NAME:CHECKPOINT, gatys or identity", spec));

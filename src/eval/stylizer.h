@@ -27,8 +27,10 @@ class Stylizer {
   virtual std::shared_ptr<StyleModel> model() const { return nullptr; }
 };
 
-// An eval.methods entry: NAME:CHECKPOINT (loaded on the CPU), gatys (using `gatys`) or identity.
-std::unique_ptr<Stylizer> make_stylizer(const std::string& spec, std::shared_ptr<Gatys> gatys);
+// An eval.methods entry: NAME:CHECKPOINT (its model loaded onto `device`), gatys (using `gatys`)
+// or identity.
+std::unique_ptr<Stylizer> make_stylizer(const std::string& spec, std::shared_ptr<Gatys> gatys,
+                                        const c10::Device& device = c10::Device(c10::kCPU));
 
 // The method's name in outputs: NAME of NAME:CHECKPOINT, else the entry itself.
 std::string method_name(const std::string& spec);

@@ -22,12 +22,13 @@ constexpr const char* kLockName = "train.lock";
 constexpr const char* kConfigName = "config.yaml";
 constexpr const char* kChangesName = "config_changes.jsonl";
 
-// Keys a resume may change without asking: they decide how fast, how verbosely and how often
-// checkpointed the same run proceeds (launch scripts set train.threads from the node's cores),
-// not what it trains.
+// Keys a resume may change without asking: they decide how fast, how verbosely, how often
+// checkpointed and how patient with a hung peer the same run proceeds (launch scripts set
+// train.threads from the node's cores), not what it trains.
 bool is_free_key(const std::string& key) {
-  static const std::vector<std::string> free_keys = {"train.threads",   "train.log_every", "train.timeline",
-                                                     "train.ckpt_every", "train.keep_last", "train.grid_size"};
+  static const std::vector<std::string> free_keys = {"train.threads",    "train.log_every", "train.timeline",
+                                                     "train.ckpt_every", "train.keep_last", "train.grid_size",
+                                                     "dist.timeout_s"};
   return key.rfind("eval.", 0) == 0 || std::find(free_keys.begin(), free_keys.end(), key) != free_keys.end();
 }
 

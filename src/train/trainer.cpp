@@ -2,9 +2,7 @@
 #include "train/trainer.h"
 
 #include <ATen/Parallel.h>
-#include <ATen/autocast_mode.h>
 #include <spdlog/spdlog.h>
-#include <torch/cuda.h>
 #include <torch/types.h>
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adam.h>
@@ -28,6 +26,7 @@
 #include "dist/gradient_reducer.h"
 #include "eval/grid.h"
 #include "models/style_model.h"
+#include "train/autocast_scope.h"
 #include "train/checkpoint_store.h"
 #include "train/metrics_log.h"
 #include "train/optimizer_state.h"
@@ -48,25 +47,6 @@ fs::path agree_on_run_dir(const TrainRequest& request, Communicator& communicato
   std::string mine = request.run_dir.string();
   if (mine.empty()) mine = (fs::path("runs") / timestamped_name(request.config_name)).string();
   return communicator.all_gather(mine).front();  // rank 0's choice
-}
-
-c10::Device pick_device(const MpiSession& session) {
-  if (!torch::cuda::is_available()) return c10::Device(c10::kCPU);
-  const int devices = static_cast<int>(torch::cuda::device_count());
-  if (session.local_size() > devices)
-    throw Error(fmt::format("{} ranks share this node but it has {} GPU(s): start at most one rank per GPU",
-                            session.local_size(), devices));
-  return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(session.local_rank()));
-}
-
-std::unique_ptr<Communicator> make_communicator(DistBackend backend, const c10::Device& device) {
-  const bool cuda = device.is_cuda();
-  if (backend == DistBackend::kNccl || (backend == DistBackend::kAuto && cuda)) {
-    if (!cuda) throw ConfigError("dist.backend: nccl reduces CUDA tensors, but this LibTorch has no CUDA device");
-    return make_nccl_communicator(device.index());
-  }
-  if (cuda) throw ConfigError("dist.backend: mpi reduces CPU tensors; on GPUs use nccl (or auto)");
-  return make_mpi_communicator();
 }
 
 NamedTensors named_state(StyleModel& model) {
@@ -144,8 +124,8 @@ Trainer::Trainer(const TrainRequest& request, const MpiSession& session)
                           ? static_cast<int>(config_.train.threads)
                           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / session.local_size());
   at::set_num_threads(threads);
-  device_ = pick_device(session);
-  communicator_ = make_communicator(config_.dist.backend, device_);
+  device_ = pick_device(request.device, session.local_rank(), session.local_size());
+  communicator_ = make_communicator(config_.dist.backend, device_, config_.dist.timeout_s);
   run_dir_ = agree_on_run_dir(request, *communicator_);
 
   // Nothing is written until every check below passed on every rank.
@@ -285,11 +265,10 @@ int Trainer::run() {
 
       phase = Clock::now();
       span_start = timeline_->now_us();
-      at::autocast::set_enabled(autocast);
-      if (autocast) at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
-      LossTerms terms = model_->training_step(input);
-      at::autocast::set_enabled(false);
-      at::autocast::clear_cache();
+      LossTerms terms = [&] {
+        AutocastScope bf16(autocast);
+        return model_->training_step(input);
+      }();
       const at::Tensor loss = terms.total() / static_cast<double>(train.accumulate);
       metrics.add_time("forward", seconds_since(phase));
       timeline_->add("forward", "compute", span_start, timeline_->now_us());

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "dist/device_choice.h"
 #include "dist/mpi_session.h"
 
 namespace varstyle {
@@ -19,6 +20,7 @@ struct TrainRequest {
   std::filesystem::path run_dir;      // empty: runs/<config name>-<timestamp>
   bool resume = false;                // --resume auto: continue from the newest complete checkpoint
   std::vector<std::string> allowed_changes;  // --allow-change: keys a resume may change
+  DeviceRequest device;               // --device: auto takes the node-local rank's GPU when there is one
 };
 
 // Returns the process exit code: 0, or ExitCode::kPreempted after a signal-triggered checkpoint.
