@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Configures and builds varstyle into build/ (binaries in build/bin/). Extra arguments go to
 # CMake, e.g. -DCMAKE_PREFIX_PATH=/path/to/libtorch on a cluster. VARSTYLE_TARGETS limits the
-# build to some targets (e.g. "varstyle varstyle-prep").
+# build to some targets (e.g. "varstyle varstyle-prep"); VARSTYLE_BUILD_DIR builds elsewhere
+# (launch/gpu_check.sh keeps its CUDA build in build/gpu beside the CPU one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,17 +14,17 @@ jobs="${VARSTYLE_BUILD_JOBS:-$(nproc)}"
 
 # Two builds into one folder at once would each compile with every core and could race on
 # CMake's own files: the second waits for the first.
-mkdir -p build
-exec 9>build/.build.lock
+build="${VARSTYLE_BUILD_DIR:-build}"
+mkdir -p "$build"
+exec 9>"$build/.build.lock"
 flock 9
 
-if [ ! -f build/CMakeCache.txt ]; then
-  cmake -S . -B build "${generator[@]}" "${launcher[@]}" -DCMAKE_BUILD_TYPE=Release "$@" >build.log.tmp 2>&1 ||
-    { cat build.log.tmp; rm -f build.log.tmp; exit 1; }
-  rm -f build.log.tmp
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  cmake -S . -B "$build" "${generator[@]}" "${launcher[@]}" -DCMAKE_BUILD_TYPE=Release "$@" >"$build/configure.log" 2>&1 ||
+    { cat "$build/configure.log"; exit 1; }
 elif [ $# -gt 0 ]; then
-  cmake -S . -B build "$@" >/dev/null
+  cmake -S . -B "$build" "$@" >/dev/null
 fi
 targets=()
 for target in ${VARSTYLE_TARGETS:-}; do targets+=(--target "$target"); done
-cmake --build build --parallel "$jobs" "${targets[@]}"
+cmake --build "$build" --parallel "$jobs" "${targets[@]}"

@@ -1,4 +1,4 @@
-"""Plain-PyTorch twin of varstyle's `adain` training step, timed on the CPU (one JSON line).
+"""Plain-PyTorch twin of varstyle's `adain` training step, timed on the CPU or a GPU (one JSON line).
 
 The network and loss mirror the C++ sources (src/nets/vgg19.cpp, src/nets/decoder.cpp,
 src/nets/adain.cpp, src/losses/feature_statistics.cpp, src/losses/style_losses.cpp,
@@ -10,9 +10,12 @@ Run with Debian's interpreter (torch 1.13):
   /usr/bin/python3 experiments/bench/train_python.py --width 0.25 --size 64 --batch 8 \
       --steps 60 --warmup 10 --threads 1 --lr 1e-4
 Data are random tensors in [0, 1], made before timing (a pool of batches, cycled), so the timed
-step is compute only: forward, loss, backward, optimizer.step, zero_grad.
+step is compute only: forward, loss, backward, optimizer.step, zero_grad. On a GPU
+(--device cuda, with --bf16 and --channels-last as varstyle's train.bf16 and
+train.channels_last) the clock stops after a synchronisation.
 """
 import argparse
+import contextlib
 import json
 import time
 
@@ -113,13 +116,20 @@ class Decoder(nn.Module):
         return self.conv(8, self.conv(7, x), relu=False)
 
 
+def no_autocast(x):
+    # Feature statistics in fp32 even under bf16 autocast, as varstyle's (feature_statistics.cpp).
+    return torch.autocast("cuda", enabled=False) if x.is_cuda else contextlib.nullcontext()
+
+
 def channel_mean(x):
-    return x.flatten(2).mean(2)
+    with no_autocast(x):
+        return x.float().flatten(2).mean(2)
 
 
 def channel_std(x, eps=1e-5):
-    flat = x.flatten(2)
-    return (flat.var(2, unbiased=flat.size(2) > 1) + eps).sqrt()
+    with no_autocast(x):
+        flat = x.float().flatten(2)
+        return (flat.var(2, unbiased=flat.size(2) > 1) + eps).sqrt()
 
 
 def adain(content, style, eps=1e-5):
@@ -131,7 +141,7 @@ def adain(content, style, eps=1e-5):
 
 
 def style_moments_loss(outputs, targets):
-    total = torch.zeros(())
+    total = outputs[0].new_zeros((), dtype=torch.float32)
     for output, target in zip(outputs, targets):
         total = total + ((channel_mean(output) - channel_mean(target)).pow(2).mean()
                          + (channel_std(output) - channel_std(target)).pow(2).mean())
@@ -158,7 +168,7 @@ class AdainModel(nn.Module):
             target = adain(content_features, style_features[CONTENT_TAP])
         output = self.decoder(target)
         output_features = self.vgg.features(output, STYLE_TAPS + [CONTENT_TAP])
-        content_loss = (output_features[CONTENT_TAP] - target.detach()).pow(2).mean()
+        content_loss = (output_features[CONTENT_TAP].float() - target.detach().float()).pow(2).mean()
         style_loss = style_moments_loss([output_features[t] for t in STYLE_TAPS],
                                         [style_features[t] for t in STYLE_TAPS])
         return self.content_weight * content_loss + self.style_weight * style_loss
@@ -179,6 +189,9 @@ def main():
     parser.add_argument("--lr", type=float, default=1e-4)
     parser.add_argument("--pool", type=int, default=8, help="pre-made batches, cycled")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--device", default="cpu", help="cpu | cuda | cuda:N")
+    parser.add_argument("--bf16", action="store_true", help="bf16 autocast (CUDA)")
+    parser.add_argument("--channels-last", action="store_true", help="channels-last inputs (CUDA)")
     parser.add_argument("--params", action="store_true",
                         help="print the parameter counts and names/shapes as JSON and exit")
     args = parser.parse_args()
@@ -189,22 +202,33 @@ def main():
     except RuntimeError:
         pass  # only settable before the first parallel work
     torch.manual_seed(args.seed)
+    device = torch.device(args.device)
     model = AdainModel(args.width)
     if args.params:
         print(json.dumps({"encoder_params": count(model.vgg), "decoder_params": count(model.decoder),
                           "shapes": {name: list(p.shape) for name, p in model.named_parameters()}}))
         return
+    model.to(device)
     model.train()
     model.vgg.eval()
     trainable = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.Adam(trainable, lr=args.lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
 
     shape = (args.batch, 3, args.size, args.size)
-    pool = [(torch.rand(shape), torch.rand(shape)) for _ in range(args.pool)]
+    pool = [(torch.rand(shape).to(device), torch.rand(shape).to(device)) for _ in range(args.pool)]
+    if args.channels_last and device.type == "cuda":
+        pool = [(c.contiguous(memory_format=torch.channels_last), s.contiguous(memory_format=torch.channels_last))
+                for c, s in pool]
+    autocast = args.bf16 and device.type == "cuda"
+
+    def synchronize():
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
 
     def step(i):
         content, style = pool[i % len(pool)]
-        loss = model.training_step(content, style)
+        with torch.autocast("cuda", dtype=torch.bfloat16) if autocast else contextlib.nullcontext():
+            loss = model.training_step(content, style)
         loss.item()  # varstyle reads the loss every step (its non-finite check)
         loss.backward()
         optimizer.step()
@@ -212,13 +236,16 @@ def main():
 
     for i in range(args.warmup):
         step(i)
+    synchronize()
     start = time.perf_counter()
     for i in range(args.warmup, args.warmup + args.steps):
         step(i)
+    synchronize()
     seconds = time.perf_counter() - start
     print(json.dumps({
         "bench": "train_python", "model": "adain", "width": args.width, "size": args.size,
-        "batch": args.batch, "threads": args.threads, "steps": args.steps,
+        "batch": args.batch, "threads": args.threads, "steps": args.steps, "device": str(device),
+        "bf16": autocast, "channels_last": args.channels_last and device.type == "cuda",
         "images_per_s": round(args.batch * args.steps / seconds, 2),
         "ms_per_step": round(1000.0 * seconds / args.steps, 2),
         "torch": torch.__version__,
