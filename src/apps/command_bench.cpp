@@ -14,6 +14,7 @@
 #include "core/config.h"
 #include "core/error.h"
 #include "core/hash.h"
+#include "core/thread_count.h"
 #include "data/prefetch_loader.h"
 #include "dist/device_choice.h"
 #include "eval/gatys.h"
@@ -69,7 +70,7 @@ CLI::App* add_stylize_options(CLI::App& bench, StylizeOptions& options) {
   stylize->add_option("--batch", options.batch, "images per call")->check(CLI::Range(1, 256));
   stylize->add_option("--repeats", options.repeats, "timed calls after one warm-up")->check(CLI::Range(1, 1000));
   stylize->add_option("--iterations", options.iterations, "gatys: L-BFGS iterations timed")->check(CLI::Range(1, 100000));
-  stylize->add_option("--threads", options.threads, "CPU threads (0: all cores)")->check(CLI::Range(0, 1024));
+  stylize->add_option("--threads", options.threads, "CPU threads (0: the node's cores)")->check(CLI::Range(0, 1024));
   add_device_option(*stylize, options.device);
   stylize->add_option("overrides", options.overrides, "section.key=value overrides");
   return stylize;
@@ -78,6 +79,7 @@ CLI::App* add_stylize_options(CLI::App& bench, StylizeOptions& options) {
 int run_reader_bench(const ReaderOptions& options) {
   const Config config = load_config(options.file, options.overrides);
   const c10::Device device = pick_device(parse_device_request(options.device));
+  at::set_num_threads(threads_per_rank(/*requested=*/0, /*local_ranks=*/1));  // as bench stylize
   const std::string& folder = options.stream == "content" ? config.data.content : config.data.style;
   if (folder.empty()) throw ConfigError(fmt::format("data.{} is not set in {}", options.stream, options.file));
   auto dataset = std::make_shared<ShardedDataset>(folder, config.data.verify_checksums);
@@ -101,6 +103,7 @@ int run_reader_bench(const ReaderOptions& options) {
                              {"crop", config.data.size},
                              {"batch", config.data.batch_size},
                              {"device", device.str()},
+                             {"threads", at::get_num_threads()},
                              {"probe", rounded(probe, 3)}};
   fmt::print("{}\n", line.dump());
   return 0;
@@ -155,7 +158,8 @@ ordered_json bench_model(const Config& config, const StylizeOptions& options, co
 
 int run_stylize_bench(const StylizeOptions& options) {
   const Config config = load_config(options.file, options.overrides);
-  if (options.threads > 0) at::set_num_threads(static_cast<int>(options.threads));
+  // One process, not launched with MPI: train's rule for one rank unless --threads says otherwise.
+  at::set_num_threads(threads_per_rank(options.threads, /*local_ranks=*/1));
   const c10::Device device = pick_device(parse_device_request(options.device));
   at::manual_seed(0);
   const at::Tensor content = at::rand({options.batch, 3, options.size, options.size}).to(device);

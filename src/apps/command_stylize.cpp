@@ -1,5 +1,6 @@
 // varstyle stylize and varstyle sample: the everyday commands on a trained checkpoint, for one
 // content image of any size, written as PNG or JPEG by the output's extension.
+#include <ATen/Parallel.h>
 #include <ATen/core/grad_mode.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 
 #include "apps/commands.h"
 #include "core/error.h"
+#include "core/thread_count.h"
 #include "dist/device_choice.h"
 #include "eval/grid.h"
 #include "eval/image_io.h"
@@ -85,6 +87,13 @@ cv::Mat read_input(const std::string& option, const std::string& path, int size)
   return rgb;
 }
 
+// One process, not launched with MPI: the node's cores are all its own (train's rule, one rank).
+int set_threads() {
+  const int threads = threads_per_rank(/*requested=*/0, /*local_ranks=*/1);
+  at::set_num_threads(threads);
+  return threads;
+}
+
 }  // namespace
 
 Command add_stylize_command(CLI::App& parent) {
@@ -115,6 +124,7 @@ Command add_stylize_command(CLI::App& parent) {
     check_size(o->size);
     check_output_image("--out", o->out);
     const c10::Device device = pick_device(parse_device_request(o->device));
+    const int threads = set_threads();
     const cv::Mat content_rgb = read_input("--content", o->content, o->size);
     const at::Tensor content = from_rgb_image(content_rgb).to(device);
     std::vector<at::Tensor> styles;
@@ -128,8 +138,8 @@ Command add_stylize_command(CLI::App& parent) {
     cv::Mat result = to_rgb_image(output[0]);
     if (o->preserve_color) result = preserve_color(result, content_rgb);
     write_image(o->out, result);
-    fmt::print("wrote {} ({}x{}, {} model from {})\n", o->out, result.cols, result.rows, loaded.config.model.kind,
-               loaded.model_file.string());
+    fmt::print("wrote {} ({}x{}, {} model from {}, {} thread(s))\n", o->out, result.cols, result.rows,
+               loaded.config.model.kind, loaded.model_file.string(), threads);
     return 0;
   };
   return command;
@@ -157,6 +167,7 @@ Command add_sample_command(CLI::App& parent) {
     check_size(o->size);
     check_output_image("--out", o->out);
     const c10::Device device = pick_device(parse_device_request(o->device));
+    const int threads = set_threads();
     const at::Tensor content = from_rgb_image(read_input("--content", o->content, o->size)).to(device);
     const LoadedModel loaded = load_checkpoint_model(o->checkpoint, device);
     at::NoGradGuard no_grad;
@@ -166,7 +177,7 @@ Command add_sample_command(CLI::App& parent) {
     // One row: the content image, then each sample side by side.
     const at::Tensor strip = at::cat(at::split(at::cat({content, samples.clamp(0, 1)}, 0), 1, 0), 3)[0];
     write_image(o->out, to_rgb_image(strip));
-    fmt::print("wrote {} ({} samples, seed {})\n", o->out, o->count, o->seed);
+    fmt::print("wrote {} ({} samples, seed {}, {} thread(s))\n", o->out, o->count, o->seed, threads);
     return 0;
   };
   return command;

@@ -1,6 +1,7 @@
 // run_evaluation: inputs, methods, rank-split pairs, metrics, gathered rows, images and reports.
 #include "eval/evaluator.h"
 
+#include <ATen/Parallel.h>
 #include <ATen/core/grad_mode.h>
 #include <spdlog/spdlog.h>
 
@@ -14,9 +15,11 @@
 #include "core/atomic_file.h"
 #include "core/clock_text.h"
 #include "core/error.h"
+#include "core/thread_count.h"
 #include "data/image_files.h"
 #include "data/shard_dataset.h"
 #include "dist/communicator.h"
+#include "eval/eval_progress.h"
 #include "eval/figures.h"
 #include "eval/gatys.h"
 #include "eval/grid.h"
@@ -236,12 +239,18 @@ std::vector<MetricRow> evaluate_my_pairs(std::vector<Method>& methods, const Eva
                                          EvaluationMetrics& metrics, const EvalConfig& config, const fs::path& out,
                                          const MpiSession& session) {
   const size_t pairs = inputs.contents.size() * inputs.styles.size();
+  const auto rank = static_cast<size_t>(session.rank()), ranks = static_cast<size_t>(session.size());
+  const int64_t share = rank < pairs ? static_cast<int64_t>((pairs - rank - 1) / ranks + 1) : 0;
+  EvalProgress progress(session.rank() == 0, session.size());
   std::vector<MetricRow> mine;
   at::NoGradGuard no_grad;
-  for (auto& method : methods) {
+  for (size_t m = 0; m < methods.size(); ++m) {
     bool warmed_up = false;
-    for (size_t p = static_cast<size_t>(session.rank()); p < pairs; p += static_cast<size_t>(session.size()))
-      mine.push_back(evaluate_pair(method, inputs, p, metrics, config, out, warmed_up));
+    progress.start_method(methods[m].name, m + 1, methods.size(), share);
+    for (size_t p = rank; p < pairs; p += ranks) {
+      mine.push_back(evaluate_pair(methods[m], inputs, p, metrics, config, out, warmed_up));
+      progress.pair_done();
+    }
   }
   return mine;
 }
@@ -280,6 +289,9 @@ std::vector<std::string> write_evaluation_figures(const fs::path& out, const std
 
 int run_evaluation(const EvalRequest& request, const MpiSession& session) {
   const EvalConfig& config = request.config.eval;
+  // eval has no thread key: the node's cores are shared by its ranks, as in train.
+  const int threads = threads_per_rank(/*requested=*/0, session.local_size());
+  at::set_num_threads(threads);
   auto communicator = make_mpi_communicator();
   const std::string mine = request.out.empty() ? (fs::path("evals") / timestamped_name("eval")).string() : request.out.string();
   const fs::path out = communicator->all_gather(mine).front();  // rank 0's choice
@@ -290,6 +302,8 @@ int run_evaluation(const EvalRequest& request, const MpiSession& session) {
   auto methods = load_methods(config.methods, make_gatys(config, request.device), request.device);
   if (session.rank() == 0) create_output(out, request.config);
   communicator->barrier();
+  spdlog::info("eval {} | {} method(s) x {} pair(s) on {} rank(s) ({}), {} thread(s) each", out.string(), methods.size(),
+               inputs.contents.size() * inputs.styles.size(), session.size(), request.device.str(), threads);
 
   const auto mine_rows = evaluate_my_pairs(methods, inputs, metrics, config, out, session);
   std::vector<std::string> names;

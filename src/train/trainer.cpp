@@ -10,7 +10,6 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
-#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -19,6 +18,7 @@
 #include "core/clock_text.h"
 #include "core/error.h"
 #include "core/hash.h"
+#include "core/thread_count.h"
 #include "data/prefetch_loader.h"
 #include "dist/communicator.h"
 #include "dist/consistency.h"
@@ -120,9 +120,7 @@ class Trainer {
 
 Trainer::Trainer(const TrainRequest& request, const MpiSession& session)
     : config_(request.config), config_yaml_(config_to_yaml(request.config)), session_(session) {
-  const int threads = config_.train.threads > 0
-                          ? static_cast<int>(config_.train.threads)
-                          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / session.local_size());
+  const int threads = threads_per_rank(config_.train.threads, session.local_size());
   at::set_num_threads(threads);
   device_ = pick_device(request.device, session.local_rank(), session.local_size());
   communicator_ = make_communicator(config_.dist.backend, device_, config_.dist.timeout_s);
