@@ -147,18 +147,10 @@ tail -n 1 "$work/bench-stylize.log" | tee -a "$results"
 # The adain twin of experiments/bench/train_python.py at full width, 256x256, batch 8, 1 GPU.
 say "4. training throughput: varstyle vs the PyTorch step (adain, width 1, 256x256, batch 8)"
 bench_steps=$(( steps * 3 ))
-bench=(model.kind=adain model.width=1 model.padding=reflect model.encoder_weights= model.init_seed=0
-  model.content_encoder=vgg model.encoder_depth=relu4_1 model.adain_stages=1 model.decoder_noise=0
-  data.content="$work/content" data.style="$work/style" data.size=64 data.batch_size=8
-  data.random_crop=true data.hflip=true
-  loss.network=vgg19 loss.network_weights= loss.swag=false
-  loss.content=1 loss.content_target=adain 'loss.content_layers=[relu4_1]'
-  'loss.style_layers=[relu1_1,relu2_1,relu3_1,relu4_1]' 'loss.style_layer_weights=[]'
-  loss.style_gram=0 loss.style_moments=10 loss.style_w2=0 loss.kl=0 loss.disentangle=0
-  loss.mmd=0 loss.reconstruction=0 loss.tv=0 loss.range=0
-  optim.lr=0.0001 optim.schedule=constant optim.warmup=0 optim.weight_decay=0 optim.grad_clip=0
-  train.steps=$bench_steps train.log_every=$steps train.ckpt_every=1000000 train.grid_size=0
-  train.accumulate=1 train.timeline=false train.seed=1 dist.backend=nccl train.threads=4)
+source experiments/bench/twin_overrides.sh   # the model, loss and optimiser of the twin
+twin_overrides 1 0.0001
+bench=("${twin[@]}" data.batch_size=8 train.steps=$bench_steps train.log_every=$steps
+  dist.backend=nccl train.threads=4)
 # 256x256 needs images of at least 256: a second synthetic set at that size.
 if [ ! -f "$work/content256/manifest.json" ]; then
   "$bin/varstyle-prep" synthetic --no-progress --kind content --count 64 --size 256 --output "$work/content256" >/dev/null

@@ -19,23 +19,13 @@ if [[ ! -f "$work/content/manifest.json" || ! -f "$work/style/manifest.json" ]];
   build/bin/varstyle-prep synthetic --no-progress --kind style --count 64 --size 72 --output "$work/style" >/dev/null
 fi
 
-# Everything the step depends on is pinned here: configs/demo.yaml only fills what is not named.
-# The Python twin (train_python.py) builds the same network and loss: frozen random VGG19 to
-# relu4_1 shared by encoder and loss network, mirrored decoder, AdaIN target, content MSE on
-# relu4_1 (weight 1), style moments on relu1_1..relu4_1 (weight 10), Adam at a constant lr.
-overrides=(
-  model.kind=adain model.width=$width model.padding=reflect model.encoder_weights= model.init_seed=0
-  model.content_encoder=vgg model.encoder_depth=relu4_1 model.decoder_noise=0
+# Everything the step depends on is pinned (experiments/bench/twin_overrides.sh): the model,
+# loss and optimiser of the Python twin (train_python.py); here only the data and the steps.
+source experiments/bench/twin_overrides.sh
+twin_overrides "$width" "$lr"
+overrides=("${twin[@]}"
   data.content="$work/content" data.style="$work/style" data.size=$size data.batch_size=$batch
-  data.random_crop=true data.hflip=true
-  loss.network=vgg19 loss.network_weights= loss.swag=false
-  loss.content=1 loss.content_target=adain 'loss.content_layers=[relu4_1]'
-  'loss.style_layers=[relu1_1,relu2_1,relu3_1,relu4_1]' 'loss.style_layer_weights=[]'
-  loss.style_gram=0 loss.style_moments=10 loss.style_w2=0 loss.kl=0 loss.disentangle=0
-  loss.mmd=0 loss.reconstruction=0 loss.tv=0 loss.range=0
-  optim.lr=$lr optim.schedule=constant optim.warmup=0 optim.weight_decay=0 optim.grad_clip=0
-  train.steps=$steps train.log_every=$log_every train.ckpt_every=100000 train.grid_size=0
-  train.accumulate=1 train.timeline=false train.seed=1
+  train.steps=$steps train.log_every=$log_every
 )
 build/bin/varstyle config --config configs/demo.yaml "${overrides[@]}" train.threads=1 > "$work/resolved.yaml"
 
