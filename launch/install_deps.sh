@@ -14,6 +14,8 @@ packages=(
   libopencv-dev
   libjpeg62-turbo-dev libxxhash-dev
   libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
+  libcpp-httplib-dev                      # varstyle explore's HTTP server
+  chromium chromium-driver python3-selenium  # varstyle explore's browser tests
   python3 python3-numpy python3-h5py python3-pil python3-torch
 )
 

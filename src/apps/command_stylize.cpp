@@ -18,6 +18,7 @@
 #include "dist/device_choice.h"
 #include "eval/grid.h"
 #include "eval/image_io.h"
+#include "explore/code_file.h"
 #include "train/checkpoint_model.h"
 
 namespace varstyle {
@@ -94,11 +95,31 @@ int set_threads() {
   return threads;
 }
 
+// The code of an exported explorer view as a [1, D] tensor for `loaded`'s model; refuses a model
+// without a code, another kind or another latent size, naming the file.
+at::Tensor code_for_model(const std::string& path, const CodeFile& file, const LoadedModel& loaded, const c10::Device& device) {
+  const std::string kind = loaded.config.model.kind;
+  if (!loaded.model->has_style_code())
+    throw ConfigError(fmt::format("--code {}: model kind '{}' has no style code (use --style)", path, kind));
+  if (file.kind != kind)
+    throw ConfigError(fmt::format("--code {}: kind: exported from a '{}' model, the checkpoint is '{}'", path, file.kind, kind));
+  if (static_cast<int64_t>(file.code.size()) != loaded.config.model.latent_dim)
+    throw ConfigError(fmt::format("--code {}: code: {} numbers, the model's latent_dim is {}", path, file.code.size(),
+                                  loaded.config.model.latent_dim));
+  return at::tensor(at::ArrayRef<float>(file.code)).view({1, -1}).to(device);
+}
+
+// --code's size and alpha apply unless the option was given on the command line.
+void take_view_settings(const CLI::App& app, const CodeFile& file, int* size, double* alpha) {
+  if (app.count("--size") == 0) *size = file.size;
+  if (alpha != nullptr && app.count("--alpha") == 0) *alpha = file.alpha;
+}
+
 }  // namespace
 
 Command add_stylize_command(CLI::App& parent) {
   struct Options {
-    std::string checkpoint, content, out, mix;
+    std::string checkpoint, content, out, mix, code;
     std::vector<std::string> styles;
     std::string device = "auto";
     double alpha = 1.0;
@@ -110,16 +131,25 @@ Command add_stylize_command(CLI::App& parent) {
   command.app = parent.add_subcommand("stylize", "stylise one content image with a trained checkpoint");
   command.app->add_option("--checkpoint", o->checkpoint, "checkpoint folder, run folder or model.h5")->required();
   command.app->add_option("--content", o->content, "content image")->required();
-  command.app->add_option("--style", o->styles, "style image (repeat to mix several)")->required();
-  command.app->add_option("--mix", o->mix, "weights of the styles, e.g. 0.3,0.7 (default: equal)");
+  auto* style = command.app->add_option("--style", o->styles, "style image (repeat to mix several)");
+  auto* mix = command.app->add_option("--mix", o->mix, "weights of the styles, e.g. 0.3,0.7 (default: equal)");
+  command.app->add_option("--code", o->code, "a code exported by varstyle explore (JSON) instead of --style; its alpha and size apply unless given")
+      ->excludes(style)
+      ->excludes(mix);
   command.app->add_option("--alpha", o->alpha, "content-style trade-off, 0..1")->check(finite_number())->check(CLI::Range(0.0, 1.0));
   command.app->add_option("--size", o->size, "short side of the content before stylising (0: as is)")->check(CLI::Range(0, 8192));
   command.app->add_flag("--preserve-color", o->preserve_color, "keep the content's colours");
   command.app->add_option("--out", o->out, "output image (.png, .jpg)")->required();
   add_device_option(*command.app, o->device);
-  command.run = [o] {
+  command.run = [o, app = command.app] {
     // Everything the user gave is checked before the model is loaded or anything is written.
-    const std::vector<double> weights = parse_mix(o->mix, o->styles.size());
+    if (o->styles.empty() && o->code.empty()) throw ConfigError("--style or --code is required");
+    CodeFile code_file;
+    if (!o->code.empty()) {
+      code_file = read_code_file(o->code);
+      take_view_settings(*app, code_file, &o->size, &o->alpha);
+    }
+    const std::vector<double> weights = o->styles.empty() ? std::vector<double>{} : parse_mix(o->mix, o->styles.size());
     if (o->styles.size() > 1 && o->alpha != 1.0) throw ConfigError("--alpha applies to a single --style; with --mix, weight the styles instead");
     check_size(o->size);
     check_output_image("--out", o->out);
@@ -130,8 +160,10 @@ Command add_stylize_command(CLI::App& parent) {
     std::vector<at::Tensor> styles;
     for (const auto& style : o->styles) styles.push_back(from_rgb_image(read_input("--style", style, o->size)).to(device));
     const LoadedModel loaded = load_checkpoint_model(o->checkpoint, device);
+    const at::Tensor code = o->code.empty() ? at::Tensor() : code_for_model(o->code, code_file, loaded, device);
     at::NoGradGuard no_grad;
     const at::Tensor output = run_padded(content, kMultiple, [&](const at::Tensor& padded) {
+      if (code.defined()) return loaded.model->decode(padded, code, o->alpha);
       return styles.size() == 1 ? loaded.model->stylize(padded, styles[0], o->alpha)
                                 : loaded.model->interpolate(padded, styles, weights);
     });
@@ -147,7 +179,7 @@ Command add_stylize_command(CLI::App& parent) {
 
 Command add_sample_command(CLI::App& parent) {
   struct Options {
-    std::string checkpoint, content, out;
+    std::string checkpoint, content, out, code;
     int64_t count = 8;
     uint64_t seed = 0;
     int size = 256;
@@ -160,24 +192,37 @@ Command add_sample_command(CLI::App& parent) {
   command.app->add_option("--content", o->content, "content image")->required();
   command.app->add_option("--count", o->count, "number of sampled styles")->check(CLI::Range(1, 256));
   command.app->add_option("--seed", o->seed, "seed of the draws");
+  command.app->add_option("--code", o->code, "decode this code exported by varstyle explore (JSON) instead of drawing; its size applies unless given");
   command.app->add_option("--size", o->size, "short side of the content (0: as is)")->check(CLI::Range(0, 8192));
   command.app->add_option("--out", o->out, "output image (.png, .jpg): the content, then the samples")->required();
   add_device_option(*command.app, o->device);
-  command.run = [o] {
+  command.run = [o, app = command.app] {
+    CodeFile code_file;
+    if (!o->code.empty()) {
+      code_file = read_code_file(o->code);
+      take_view_settings(*app, code_file, &o->size, nullptr);
+    }
     check_size(o->size);
     check_output_image("--out", o->out);
     const c10::Device device = pick_device(parse_device_request(o->device));
     const int threads = set_threads();
     const at::Tensor content = from_rgb_image(read_input("--content", o->content, o->size)).to(device);
     const LoadedModel loaded = load_checkpoint_model(o->checkpoint, device);
+    const at::Tensor code = o->code.empty() ? at::Tensor() : code_for_model(o->code, code_file, loaded, device);
     at::NoGradGuard no_grad;
     const at::Tensor samples = run_padded(content, kMultiple, [&](const at::Tensor& padded) {
+      // The exported view's alpha as well, so that the strip shows what the explorer showed.
+      if (code.defined()) return loaded.model->decode(padded, code, code_file.alpha);
       return loaded.model->sample(padded, o->count, o->seed);
     });
     // One row: the content image, then each sample side by side.
     const at::Tensor strip = at::cat(at::split(at::cat({content, samples.clamp(0, 1)}, 0), 1, 0), 3)[0];
     write_image(o->out, to_rgb_image(strip));
-    fmt::print("wrote {} ({} samples, seed {}, {} thread(s))\n", o->out, o->count, o->seed, threads);
+    if (code.defined()) {
+      fmt::print("wrote {} (the code of {}, {} thread(s))\n", o->out, o->code, threads);
+    } else {
+      fmt::print("wrote {} ({} samples, seed {}, {} thread(s))\n", o->out, o->count, o->seed, threads);
+    }
     return 0;
   };
   return command;

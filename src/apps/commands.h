@@ -31,5 +31,6 @@ Command add_stylize_command(CLI::App& parent); // varstyle stylize: one image wi
 Command add_sample_command(CLI::App& parent);  // varstyle sample: new styles from the prior
 Command add_eval_command(CLI::App& parent);    // varstyle eval: methods compared on the same pairs
 Command add_sweep_command(CLI::App& parent);   // varstyle sweep: grid/random search, job arrays
+Command add_explore_command(CLI::App& parent); // varstyle explore: the latent explorer (a web page)
 
 }  // namespace varstyle

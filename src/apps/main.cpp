@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "varstyle " VARSTYLE_VERSION);
   std::vector<Command> commands = {add_train_command(app),  add_eval_command(app), add_stylize_command(app),
                                    add_sample_command(app), add_config_command(app), add_info_command(app),
-                                   add_bench_command(app),   add_sweep_command(app)};
+                                   add_bench_command(app),   add_sweep_command(app), add_explore_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -61,17 +61,21 @@ cv::Mat resize_short_side(const cv::Mat& rgb, int size) {
   return resized;
 }
 
-at::Tensor run_padded(const at::Tensor& image, int64_t multiple,
-                      const std::function<at::Tensor(const at::Tensor&)>& network) {
+at::Tensor pad_to_multiple(const at::Tensor& image, int64_t multiple) {
   const int64_t height = image.size(2), width = image.size(3);
   const int64_t pad_bottom = (multiple - height % multiple) % multiple;
   const int64_t pad_right = (multiple - width % multiple) % multiple;
   // Reflection needs the pad to be smaller than the side; replicate covers tiny images.
   const bool reflect = pad_bottom < height && pad_right < width;
-  const at::Tensor padded = pad_bottom == 0 && pad_right == 0 ? image
-                            : reflect ? at::reflection_pad2d(image, {0, pad_right, 0, pad_bottom})
-                                      : at::replication_pad2d(image, {0, pad_right, 0, pad_bottom});
-  return network(padded).narrow(2, 0, height).narrow(3, 0, width);
+  return pad_bottom == 0 && pad_right == 0 ? image
+         : reflect ? at::reflection_pad2d(image, {0, pad_right, 0, pad_bottom})
+                   : at::replication_pad2d(image, {0, pad_right, 0, pad_bottom});
+}
+
+at::Tensor run_padded(const at::Tensor& image, int64_t multiple,
+                      const std::function<at::Tensor(const at::Tensor&)>& network) {
+  const int64_t height = image.size(2), width = image.size(3);
+  return network(pad_to_multiple(image, multiple)).narrow(2, 0, height).narrow(3, 0, width);
 }
 
 cv::Mat preserve_color(const cv::Mat& stylized, const cv::Mat& content) {

@@ -19,6 +19,9 @@ cv::Mat read_image_rgb(const std::filesystem::path& path);
 void check_output_image(const std::string& option, const std::filesystem::path& path);
 // Short side to `size` (area filter when shrinking); size 0 keeps the image as it is.
 cv::Mat resize_short_side(const cv::Mat& rgb, int size);
+// [N, 3, H, W] padded at the bottom and right up to multiples of `multiple` (reflection, or
+// replication where the image is too small to reflect).
+at::Tensor pad_to_multiple(const at::Tensor& image, int64_t multiple);
 // Applies `network` to [1, 3, H, W] padded up to multiples of `multiple`, then crops back.
 at::Tensor run_padded(const at::Tensor& image, int64_t multiple, const std::function<at::Tensor(const at::Tensor&)>& network);
 // The stylisation's luminance with the content's colour (YCrCb); both H x W RGB.

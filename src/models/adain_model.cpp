@@ -52,4 +52,16 @@ at::Tensor AdainModel::interpolate(const at::Tensor& content, const std::vector<
   return decoder_->forward(target);
 }
 
+StyleModel::PreparedContent AdainModel::prepare_content(const at::Tensor& content) { return {encode(content), {}}; }
+
+at::Tensor AdainModel::prepare_style(const at::Tensor& style) { return encode(style); }
+
+at::Tensor AdainModel::mix_prepared(const PreparedContent& content, const std::vector<at::Tensor>& styles,
+                                    const std::vector<double>& weights, double alpha) {
+  TORCH_CHECK(!styles.empty() && styles.size() == weights.size(), "mix_prepared needs one weight per style");
+  at::Tensor target = weights[0] * adain(content.features, styles[0]);
+  for (size_t i = 1; i < styles.size(); ++i) target = target + weights[i] * adain(content.features, styles[i]);
+  return decoder_->forward(alpha * target + (1.0 - alpha) * content.features);
+}
+
 }  // namespace varstyle

@@ -20,6 +20,11 @@ class AdainModel : public StyleModel {
   // Mixes the AdaIN targets of several styles (feature interpolation).
   at::Tensor interpolate(const at::Tensor& content, const std::vector<at::Tensor>& styles,
                          const std::vector<double>& weights) override;
+  // Prepared content and styles are relu features; the mix is of AdaIN targets, then alpha.
+  PreparedContent prepare_content(const at::Tensor& content) override;
+  at::Tensor prepare_style(const at::Tensor& style) override;
+  at::Tensor mix_prepared(const PreparedContent& content, const std::vector<at::Tensor>& styles,
+                          const std::vector<double>& weights, double alpha = 1.0) override;
 
  private:
   at::Tensor encode(const at::Tensor& images);

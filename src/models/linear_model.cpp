@@ -110,4 +110,20 @@ at::Tensor LinearModel::interpolate(const at::Tensor& content, const std::vector
   return decoder_->forward(mixed);
 }
 
+StyleModel::PreparedContent LinearModel::prepare_content(const at::Tensor& content) { return {encode(content), {}}; }
+
+at::Tensor LinearModel::prepare_style(const at::Tensor& style) { return encode(style); }
+
+at::Tensor LinearModel::mix_prepared(const PreparedContent& content, const std::vector<at::Tensor>& styles,
+                                     const std::vector<double>& weights, double alpha) {
+  TORCH_CHECK(!styles.empty() && styles.size() == weights.size(), "mix_prepared needs one weight per style");
+  const at::Tensor& features = content.features;
+  at::Tensor mixed;
+  for (size_t i = 0; i < styles.size(); ++i) {
+    const at::Tensor part = weights[i] * transform_->forward(features, styles[i].expand({features.size(0), -1, -1, -1}));
+    mixed = i == 0 ? part : mixed + part;
+  }
+  return decoder_->forward(alpha * mixed + (1.0 - alpha) * features);
+}
+
 }  // namespace varstyle

@@ -40,6 +40,11 @@ class LinearModel : public StyleModel {
   at::Tensor stylize(const at::Tensor& content, const at::Tensor& style, double alpha = 1.0) override;
   at::Tensor interpolate(const at::Tensor& content, const std::vector<at::Tensor>& styles,
                          const std::vector<double>& weights) override;
+  // Prepared content and styles are encoder features; the mix is of transformed features.
+  PreparedContent prepare_content(const at::Tensor& content) override;
+  at::Tensor prepare_style(const at::Tensor& style) override;
+  at::Tensor mix_prepared(const PreparedContent& content, const std::vector<at::Tensor>& styles,
+                          const std::vector<double>& weights, double alpha = 1.0) override;
 
  private:
   at::Tensor encode(const at::Tensor& images);

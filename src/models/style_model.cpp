@@ -75,6 +75,23 @@ at::Tensor StyleModel::sample(const at::Tensor& content, int64_t count, uint64_t
   return decode(content.expand({count, -1, -1, -1}), codes);
 }
 
+StyleModel::PreparedContent StyleModel::prepare_content(const at::Tensor& content) { return {content, {}}; }
+
+at::Tensor StyleModel::decode_prepared(const PreparedContent& content, const at::Tensor& code, double alpha) {
+  return decode(content.features, code, alpha);
+}
+
+at::Tensor StyleModel::prepare_style(const at::Tensor& style) { return encode_style(style); }
+
+at::Tensor StyleModel::mix_prepared(const PreparedContent& content, const std::vector<at::Tensor>& styles,
+                                    const std::vector<double>& weights, double alpha) {
+  TORCH_CHECK(!styles.empty() && styles.size() == weights.size(), "mix_prepared needs one weight per style");
+  if (!has_style_code()) unsupported("mix styles");
+  at::Tensor code = weights[0] * styles[0];
+  for (size_t i = 1; i < styles.size(); ++i) code = code + weights[i] * styles[i];
+  return decode_prepared(content, code, alpha);
+}
+
 std::vector<at::Tensor> StyleModel::trainable_parameters() {
   std::vector<at::Tensor> result;
   for (auto& parameter : parameters())

@@ -54,6 +54,23 @@ class StyleModel : public torch::nn::Module {
   // `count` new styles drawn from N(0, I) with `seed`, applied to one content image.
   at::Tensor sample(const at::Tensor& content, int64_t count, uint64_t seed);
 
+  // The content side of a decode, computed once per content image so that an interactive client
+  // (varstyle explore) re-runs only the decoder part when the code, the styles or alpha change.
+  // decode_prepared(prepare_content(x), code, alpha) equals decode(x, code, alpha) bit for bit;
+  // mix_prepared(prepare_content(x), {prepare_style(s)}, {1}, alpha) equals stylize(x, s, alpha).
+  struct PreparedContent {
+    at::Tensor features;  // what the decoder part starts from (the image itself by default)
+    at::Tensor own_code;  // the content's own style code where alpha blends towards it (wae)
+  };
+  virtual PreparedContent prepare_content(const at::Tensor& content);
+  virtual at::Tensor decode_prepared(const PreparedContent& content, const at::Tensor& code, double alpha = 1.0);
+  // A style's reusable part: its code for models with one, its encoder features otherwise.
+  virtual at::Tensor prepare_style(const at::Tensor& style);
+  // Weighted mix of prepared styles on prepared content: codes are mixed for models with one,
+  // AdaIN or transformed targets otherwise (as interpolate does), then blended by alpha.
+  virtual at::Tensor mix_prepared(const PreparedContent& content, const std::vector<at::Tensor>& styles,
+                                  const std::vector<double>& weights, double alpha = 1.0);
+
   std::vector<at::Tensor> trainable_parameters();
   // Frozen networks stay in evaluation mode whatever the trainer asks.
   void train(bool on = true) override;

@@ -97,4 +97,10 @@ at::Tensor VstModel::decode(const at::Tensor& content, const at::Tensor& code, d
   return decode_features(content_features(content), code, alpha);
 }
 
+StyleModel::PreparedContent VstModel::prepare_content(const at::Tensor& content) { return {content_features(content), {}}; }
+
+at::Tensor VstModel::decode_prepared(const PreparedContent& content, const at::Tensor& code, double alpha) {
+  return decode_features(content.features, code, alpha);
+}
+
 }  // namespace varstyle

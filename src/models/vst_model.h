@@ -21,6 +21,8 @@ class VstModel : public StyleModel {
   bool has_style_code() const override { return true; }
   at::Tensor encode_style(const at::Tensor& style) override;
   at::Tensor decode(const at::Tensor& content, const at::Tensor& code, double alpha = 1.0) override;
+  PreparedContent prepare_content(const at::Tensor& content) override;
+  at::Tensor decode_prepared(const PreparedContent& content, const at::Tensor& code, double alpha = 1.0) override;
 
   // mu and log sigma^2 of the style code of `images`.
   GaussianCode style_code(const at::Tensor& images);

@@ -105,4 +105,14 @@ at::Tensor WaeModel::decode(const at::Tensor& content, const at::Tensor& code, d
   return generate(encoded.content.mean, blended);
 }
 
+StyleModel::PreparedContent WaeModel::prepare_content(const at::Tensor& content) {
+  const Encoded encoded = encode(content);
+  return {encoded.content.mean, encoded.style.mean};
+}
+
+at::Tensor WaeModel::decode_prepared(const PreparedContent& content, const at::Tensor& code, double alpha) {
+  const at::Tensor blended = alpha * code + (1.0 - alpha) * content.own_code;
+  return generate(content.features, blended);
+}
+
 }  // namespace varstyle

@@ -27,6 +27,9 @@ class WaeModel : public StyleModel {
   at::Tensor encode_style(const at::Tensor& style) override;
   // alpha blends the given code with the content image's own style code.
   at::Tensor decode(const at::Tensor& content, const at::Tensor& code, double alpha = 1.0) override;
+  // The content map's mean and the content's own code: all a decode needs of the content.
+  PreparedContent prepare_content(const at::Tensor& content) override;
+  at::Tensor decode_prepared(const PreparedContent& content, const at::Tensor& code, double alpha = 1.0) override;
 
  private:
   struct Encoded {
