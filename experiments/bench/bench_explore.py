@@ -4,7 +4,7 @@ over loopback HTTP, against a running `varstyle explore` (decoder part only; con
 once). Rows: 1 and 4 contents at 128, 256 and 512 pixels, for the demo model (runs/demo, or any
 --checkpoint) and a full-width model of the same config (model.width=1, one training step:
 weights do not change the time).
-Usage: /usr/bin/python3 experiments/bench/bench_explore.py [--checkpoint runs/demo] [--moves 30]"""
+Usage: [VARSTYLE_BIN_DIR=build/bin] /usr/bin/python3 experiments/bench/bench_explore.py [--checkpoint runs/demo] [--moves 30]"""
 import argparse
 import json
 import os
@@ -17,8 +17,9 @@ import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-VARSTYLE = os.path.join(ROOT, "build", "bin", "varstyle")
-PREP = os.path.join(ROOT, "build", "bin", "varstyle-prep")
+BIN = os.environ.get("VARSTYLE_BIN_DIR", os.path.join(ROOT, "build", "bin"))
+VARSTYLE = os.path.join(BIN, "varstyle")
+PREP = os.path.join(BIN, "varstyle-prep")
 
 
 def start(checkpoint, contents, styles):

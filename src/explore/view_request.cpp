@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include <nlohmann/json.hpp>
+
 #include <fmt/format.h>
 
 #include "explore/request_error.h"
@@ -54,12 +56,8 @@ std::vector<StyleWeight> parse_styles(const json& value, const ViewLimits& limit
 }  // namespace
 
 View parse_view(const std::string& body, const ViewLimits& limits) {
-  const json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) throw RequestError("the request body is not valid JSON");
-  return parse_view(parsed, limits);
-}
-
-View parse_view(const json& json_view, const ViewLimits& limits) {
+  const json json_view = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (json_view.is_discarded()) throw RequestError("the request body is not valid JSON");
   if (!json_view.is_object()) throw RequestError("expected a JSON object {code | styles, alpha, size}");
   View view;
   for (const auto& [key, value] : json_view.items()) {

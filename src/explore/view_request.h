@@ -7,8 +7,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 namespace varstyle {
 
 // Sizes the page offers; anything else is refused (a size is also what the caches are keyed by).
@@ -36,6 +34,5 @@ struct ViewLimits {
 };
 
 View parse_view(const std::string& body, const ViewLimits& limits);
-View parse_view(const nlohmann::json& json, const ViewLimits& limits);
 
 }  // namespace varstyle

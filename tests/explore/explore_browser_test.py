@@ -3,7 +3,9 @@ running `varstyle explore`. Loads the page, moves a slider and waits for new ima
 the shown PNG equals `varstyle stylize --code` for the same z, clicks a style preset and checks
 that the sliders move to its code, uploads a content image, and checks that the adain page has no
 sliders. Chromedriver missing is a failure, not a skip (launch/install_deps.sh installs it).
-Usage: explore_browser_test.py BIN_DIR SOURCE_DIR [SCREENSHOT.png]"""
+Usage: explore_browser_test.py BIN_DIR SOURCE_DIR [SCREENSHOT.png [SCREENSHOT_CHECKPOINT]]
+The screenshot shows the test's own briefly trained model, or SCREENSHOT_CHECKPOINT (e.g. runs/demo,
+relative to SOURCE_DIR, with its training data) when one is given."""
 import base64
 import json
 import os
@@ -142,12 +144,30 @@ def test_adain(fixture, run_dir):
         server.stop()
 
 
-def main(bin_dir, source_dir, screenshot=None):
+def take_screenshot(fixture, checkpoint, path):
+    server = Server(fixture, "--checkpoint", checkpoint, cwd=fixture.source)
+    driver = browser()
+    try:
+        driver.get(server.url)
+        wait_for(driver, SETTLED, "the first render")
+        driver.find_element(By.CSS_SELECTOR, "#styles button[data-style='3']").click()
+        time.sleep(0.2)
+        wait_for(driver, SETTLED, "the preset's render")
+        driver.save_screenshot(path)
+        print("screenshot:", path)
+    finally:
+        driver.quit()
+        server.stop()
+
+
+def main(bin_dir, source_dir, screenshot=None, screenshot_checkpoint=None):
     with tempfile.TemporaryDirectory() as work:
         fixture = Fixture(bin_dir, source_dir, work)
         fixture.images()
-        test_vst(fixture, fixture.train("vst"), screenshot)
+        test_vst(fixture, fixture.train("vst"), None if screenshot_checkpoint else screenshot)
         test_adain(fixture, fixture.train("adain"))
+        if screenshot and screenshot_checkpoint:
+            take_screenshot(fixture, screenshot_checkpoint, screenshot)
     print("explore browser test passed")
 
 

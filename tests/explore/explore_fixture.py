@@ -70,9 +70,9 @@ class Fixture:
 class Server:
     """`varstyle explore` on a free port; stopped with SIGINT (and checked to stop cleanly)."""
 
-    def __init__(self, fixture, *args):
+    def __init__(self, fixture, *args, cwd=None):
         self.process = subprocess.Popen([fixture.varstyle, "explore", "--port", "0", "--device", "cpu", *args],
-                                        cwd=fixture.work, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                        cwd=cwd or fixture.work, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.url = None
         deadline = time.time() + 120
         lines = []
