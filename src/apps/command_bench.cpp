@@ -14,12 +14,14 @@
 #include "core/config.h"
 #include "core/error.h"
 #include "core/hash.h"
+#include "core/logging.h"
 #include "core/thread_count.h"
 #include "data/prefetch_loader.h"
 #include "dist/device_choice.h"
 #include "eval/gatys.h"
 #include "eval/metrics.h"
 #include "models/style_model.h"
+#include "train/autocast_scope.h"
 
 namespace varstyle {
 
@@ -49,6 +51,7 @@ struct StylizeOptions {
   std::string method = "model";
   int64_t size = 256, batch = 1, repeats = 5, iterations = 10, threads = 0;
   std::string device = "auto";
+  bool bf16 = false;
   std::vector<std::string> overrides;
 };
 
@@ -72,6 +75,7 @@ CLI::App* add_stylize_options(CLI::App& bench, StylizeOptions& options) {
   stylize->add_option("--iterations", options.iterations, "gatys: L-BFGS iterations timed")->check(CLI::Range(1, 100000));
   stylize->add_option("--threads", options.threads, "CPU threads (0: the node's cores)")->check(CLI::Range(0, 1024));
   add_device_option(*stylize, options.device);
+  add_bf16_option(*stylize, options.bf16);
   stylize->add_option("overrides", options.overrides, "section.key=value overrides");
   return stylize;
 }
@@ -138,10 +142,13 @@ ordered_json bench_model(const Config& config, const StylizeOptions& options, co
   model->to(content.device());
   model->eval();
   at::NoGradGuard no_grad;
-  model->stylize(content, style).cpu();  // first-call allocations stay out of the timing
+  auto stylize = autocast_forward(options.bf16, content.device(), [&](const at::Tensor& c, const at::Tensor& s) {
+    return model->stylize(c, s);
+  });
+  stylize(content, style).cpu();  // first-call allocations stay out of the timing
   const auto start = Clock::now();
   at::Tensor output;
-  for (int64_t r = 0; r < options.repeats; ++r) output = model->stylize(content, style);
+  for (int64_t r = 0; r < options.repeats; ++r) output = stylize(content, style);
   output.cpu();  // a GPU runs the calls asynchronously: the timing ends when the last one has
   const double seconds = seconds_since(start);
   const double images = static_cast<double>(options.repeats * options.batch);
@@ -150,6 +157,7 @@ ordered_json bench_model(const Config& config, const StylizeOptions& options, co
           {"width", config.model.width},
           {"size", options.size},
           {"batch", options.batch},
+          {"bf16", options.bf16},
           {"images_per_s", rounded(images / seconds, 2)},
           {"ms_per_image", rounded(1000 * seconds / images, 1)},
           {"device", content.device().str()},
@@ -161,6 +169,10 @@ int run_stylize_bench(const StylizeOptions& options) {
   // One process, not launched with MPI: train's rule for one rank unless --threads says otherwise.
   at::set_num_threads(threads_per_rank(options.threads, /*local_ranks=*/1));
   const c10::Device device = pick_device(parse_device_request(options.device));
+  if (options.bf16 && options.method == "gatys")
+    throw ConfigError("--bf16 applies to --method model: Gatys optimises its image in fp32");
+  setup_logging(/*rank=*/0);  // to stderr: stdout carries only the JSON line
+  log_bf16_choice(options.bf16, device);
   at::manual_seed(0);
   const at::Tensor content = at::rand({options.batch, 3, options.size, options.size}).to(device);
   const at::Tensor style = at::rand({options.batch, 3, options.size, options.size}).to(device);

@@ -14,11 +14,13 @@
 
 #include "apps/commands.h"
 #include "core/error.h"
+#include "core/logging.h"
 #include "core/thread_count.h"
 #include "dist/device_choice.h"
 #include "eval/grid.h"
 #include "eval/image_io.h"
 #include "explore/code_file.h"
+#include "train/autocast_scope.h"
 #include "train/checkpoint_model.h"
 
 namespace varstyle {
@@ -125,6 +127,7 @@ Command add_stylize_command(CLI::App& parent) {
     double alpha = 1.0;
     int size = 512;
     bool preserve_color = false;
+    bool bf16 = false;
   };
   auto o = std::make_shared<Options>();
   Command command;
@@ -141,6 +144,7 @@ Command add_stylize_command(CLI::App& parent) {
   command.app->add_flag("--preserve-color", o->preserve_color, "keep the content's colours");
   command.app->add_option("--out", o->out, "output image (.png, .jpg)")->required();
   add_device_option(*command.app, o->device);
+  add_bf16_option(*command.app, o->bf16);
   command.run = [o, app = command.app] {
     // Everything the user gave is checked before the model is loaded or anything is written.
     if (o->styles.empty() && o->code.empty()) throw ConfigError("--style or --code is required");
@@ -155,6 +159,8 @@ Command add_stylize_command(CLI::App& parent) {
     check_output_image("--out", o->out);
     const c10::Device device = pick_device(parse_device_request(o->device));
     const int threads = set_threads();
+    setup_logging(/*rank=*/0);
+    log_bf16_choice(o->bf16, device);
     const cv::Mat content_rgb = read_input("--content", o->content, o->size);
     const at::Tensor content = from_rgb_image(content_rgb).to(device);
     std::vector<at::Tensor> styles;
@@ -162,11 +168,11 @@ Command add_stylize_command(CLI::App& parent) {
     const LoadedModel loaded = load_checkpoint_model(o->checkpoint, device);
     const at::Tensor code = o->code.empty() ? at::Tensor() : code_for_model(o->code, code_file, loaded, device);
     at::NoGradGuard no_grad;
-    const at::Tensor output = run_padded(content, kMultiple, [&](const at::Tensor& padded) {
+    const at::Tensor output = run_padded(content, kMultiple, autocast_forward(o->bf16, device, [&](const at::Tensor& padded) {
       if (code.defined()) return loaded.model->decode(padded, code, o->alpha);
       return styles.size() == 1 ? loaded.model->stylize(padded, styles[0], o->alpha)
                                 : loaded.model->interpolate(padded, styles, weights);
-    });
+    }));
     cv::Mat result = to_rgb_image(output[0]);
     if (o->preserve_color) result = preserve_color(result, content_rgb);
     write_image(o->out, result);
@@ -184,6 +190,7 @@ Command add_sample_command(CLI::App& parent) {
     uint64_t seed = 0;
     int size = 256;
     std::string device = "auto";
+    bool bf16 = false;
   };
   auto o = std::make_shared<Options>();
   Command command;
@@ -196,6 +203,7 @@ Command add_sample_command(CLI::App& parent) {
   command.app->add_option("--size", o->size, "short side of the content (0: as is)")->check(CLI::Range(0, 8192));
   command.app->add_option("--out", o->out, "output image (.png, .jpg): the content, then the samples")->required();
   add_device_option(*command.app, o->device);
+  add_bf16_option(*command.app, o->bf16);
   command.run = [o, app = command.app] {
     CodeFile code_file;
     if (!o->code.empty()) {
@@ -206,15 +214,17 @@ Command add_sample_command(CLI::App& parent) {
     check_output_image("--out", o->out);
     const c10::Device device = pick_device(parse_device_request(o->device));
     const int threads = set_threads();
+    setup_logging(/*rank=*/0);
+    log_bf16_choice(o->bf16, device);
     const at::Tensor content = from_rgb_image(read_input("--content", o->content, o->size)).to(device);
     const LoadedModel loaded = load_checkpoint_model(o->checkpoint, device);
     const at::Tensor code = o->code.empty() ? at::Tensor() : code_for_model(o->code, code_file, loaded, device);
     at::NoGradGuard no_grad;
-    const at::Tensor samples = run_padded(content, kMultiple, [&](const at::Tensor& padded) {
+    const at::Tensor samples = run_padded(content, kMultiple, autocast_forward(o->bf16, device, [&](const at::Tensor& padded) {
       // The exported view's alpha as well, so that the strip shows what the explorer showed.
       if (code.defined()) return loaded.model->decode(padded, code, code_file.alpha);
       return loaded.model->sample(padded, o->count, o->seed);
-    });
+    }));
     // One row: the content image, then each sample side by side.
     const at::Tensor strip = at::cat(at::split(at::cat({content, samples.clamp(0, 1)}, 0), 1, 0), 3)[0];
     write_image(o->out, to_rgb_image(strip));

@@ -29,6 +29,7 @@
 #include "eval/report.h"
 #include "eval/stylizer.h"
 #include "eval/summary.h"
+#include "train/autocast_scope.h"
 
 namespace varstyle {
 namespace fs = std::filesystem;
@@ -86,9 +87,9 @@ struct Method {
 
 // Checkpoints are loaded here, so that a bad one fails before anything is written.
 std::vector<Method> load_methods(const std::vector<std::string>& specs, const std::shared_ptr<Gatys>& gatys,
-                                 const c10::Device& device) {
+                                 const c10::Device& device, bool bf16) {
   std::vector<Method> methods;
-  for (const auto& spec : specs) methods.push_back({method_name(spec), make_stylizer(spec, gatys, device)});
+  for (const auto& spec : specs) methods.push_back({method_name(spec), make_stylizer(spec, gatys, device, bf16)});
   return methods;
 }
 
@@ -299,11 +300,12 @@ int run_evaluation(const EvalRequest& request, const MpiSession& session) {
   // Everything that can be wrong with the inputs fails here, before anything is written.
   const EvalInputs inputs = load_inputs(config, request.device);
   EvaluationMetrics metrics(config.network_weights, config.network_width, request.device);
-  auto methods = load_methods(config.methods, make_gatys(config, request.device), request.device);
+  auto methods = load_methods(config.methods, make_gatys(config, request.device), request.device, request.bf16);
   if (session.rank() == 0) create_output(out, request.config);
   communicator->barrier();
   spdlog::info("eval {} | {} method(s) x {} pair(s) on {} rank(s) ({}), {} thread(s) each", out.string(), methods.size(),
                inputs.contents.size() * inputs.styles.size(), session.size(), request.device.str(), threads);
+  log_bf16_choice(request.bf16, request.device);
 
   const auto mine_rows = evaluate_my_pairs(methods, inputs, metrics, config, out, session);
   std::vector<std::string> names;

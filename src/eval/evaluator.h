@@ -19,6 +19,7 @@ struct EvalRequest {
   Config config;
   std::filesystem::path out;  // evals/eval-<timestamp> unless given
   c10::Device device{c10::kCPU};  // this rank's: its pairs, models and networks run there
+  bool bf16 = false;  // the checkpoints' models stylise under bf16 autocast; Gatys and the metrics stay fp32
 };
 
 int run_evaluation(const EvalRequest& request, const MpiSession& session);

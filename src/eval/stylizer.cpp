@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "train/autocast_scope.h"
 #include "train/checkpoint_model.h"
 
 namespace varstyle {
@@ -14,15 +15,20 @@ namespace {
 
 class ModelStylizer : public Stylizer {
  public:
-  explicit ModelStylizer(std::shared_ptr<StyleModel> model) : model_(std::move(model)) {}
+  ModelStylizer(std::shared_ptr<StyleModel> model, const c10::Device& device, bool bf16)
+      : model_(std::move(model)), bf16_(bf16), device_(device) {}
   at::Tensor stylize(const at::Tensor& content, const at::Tensor& style) override {
-    return model_->stylize(content, style);
+    return autocast_forward(bf16_, device_, [this](const at::Tensor& c, const at::Tensor& s) {
+      return model_->stylize(c, s);
+    })(content, style);
   }
   bool warms_up() const override { return true; }
   std::shared_ptr<StyleModel> model() const override { return model_; }
 
  private:
   std::shared_ptr<StyleModel> model_;
+  bool bf16_;
+  c10::Device device_;
 };
 
 class GatysStylizer : public Stylizer {
@@ -48,10 +54,11 @@ class IdentityStylizer : public Stylizer {
 
 std::string method_name(const std::string& spec) { return spec.substr(0, spec.find(':')); }
 
-std::unique_ptr<Stylizer> make_stylizer(const std::string& spec, std::shared_ptr<Gatys> gatys, const c10::Device& device) {
+std::unique_ptr<Stylizer> make_stylizer(const std::string& spec, std::shared_ptr<Gatys> gatys, const c10::Device& device,
+                                        bool bf16) {
   const auto colon = spec.find(':');
   if (colon != std::string::npos)
-    return std::make_unique<ModelStylizer>(load_checkpoint_model(spec.substr(colon + 1), device).model);
+    return std::make_unique<ModelStylizer>(load_checkpoint_model(spec.substr(colon + 1), device).model, device, bf16);
   if (spec == "gatys") return std::make_unique<GatysStylizer>(std::move(gatys));
   if (spec == "identity") return std::make_unique<IdentityStylizer>();
   throw ConfigError(fmt::format("eval.methods: '{}' is not NAME:CHECKPOINT, gatys or identity", spec));

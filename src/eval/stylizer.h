@@ -27,10 +27,10 @@ class Stylizer {
   virtual std::shared_ptr<StyleModel> model() const { return nullptr; }
 };
 
-// An eval.methods entry: NAME:CHECKPOINT (its model loaded onto `device`), gatys (using `gatys`)
-// or identity.
+// An eval.methods entry: NAME:CHECKPOINT (its model loaded onto `device`, stylising under bf16
+// autocast when `bf16`), gatys (using `gatys`, always fp32) or identity.
 std::unique_ptr<Stylizer> make_stylizer(const std::string& spec, std::shared_ptr<Gatys> gatys,
-                                        const c10::Device& device = c10::Device(c10::kCPU));
+                                        const c10::Device& device = c10::Device(c10::kCPU), bool bf16 = false);
 
 // The method's name in outputs: NAME of NAME:CHECKPOINT, else the entry itself.
 std::string method_name(const std::string& spec);

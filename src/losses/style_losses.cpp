@@ -7,9 +7,13 @@ namespace varstyle {
 
 namespace {
 
+// The sum's start, in the features' dtype but at least fp32: the statistics are fp32 (fp64 for W2)
+// under bf16 autocast, and a bf16 start would narrow the W2 term back to bf16.
 at::Tensor zero_like_first(const std::vector<TapPair>& taps) {
   TORCH_CHECK(!taps.empty(), "a style loss needs at least one tap");
-  return at::zeros({}, taps.front().output.options());
+  const at::Tensor& first = taps.front().output;
+  const bool reduced = first.scalar_type() == at::kBFloat16 || first.scalar_type() == at::kHalf;
+  return at::zeros({}, first.options().dtype(reduced ? at::kFloat : first.scalar_type()));
 }
 
 // A statistic of a single style image may serve a whole batch.

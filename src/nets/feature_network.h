@@ -4,6 +4,7 @@
 
 #include <torch/nn/module.h>
 
+#include <initializer_list>
 #include <map>
 #include <string>
 #include <vector>
@@ -23,5 +24,13 @@ class FeatureNetwork : public torch::nn::Module {
   // Freezes every parameter and switches to evaluation mode.
   void freeze();
 };
+
+// One value per RGB channel as [1, 3, 1, 1] on `image`'s device, in its dtype but at least fp32:
+// under bf16 autocast a decoder's bf16 output reaches the loss network and is normalised in fp32
+// (at::tensor has no bf16 kernel on the CPU).
+inline at::Tensor channel_constants(std::initializer_list<double> values, const at::Tensor& image) {
+  const bool reduced = image.scalar_type() == at::kBFloat16 || image.scalar_type() == at::kHalf;
+  return at::tensor(values, image.options().dtype(reduced ? at::kFloat : image.scalar_type())).view({1, 3, 1, 1});
+}
 
 }  // namespace varstyle

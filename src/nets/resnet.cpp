@@ -89,8 +89,8 @@ FeatureMap ResNet::features(const at::Tensor& image, const std::vector<std::stri
   TORCH_CHECK(image.dim() == 4 && image.size(1) == 3, "resnet expects [B, 3, H, W] images, got ", image.sizes());
   int deepest = -1;
   for (const auto& tap : taps) deepest = std::max(deepest, stage_of(tap));
-  const auto mean = at::tensor({0.485, 0.456, 0.406}, image.options()).view({1, 3, 1, 1});
-  const auto std = at::tensor({0.229, 0.224, 0.225}, image.options()).view({1, 3, 1, 1});
+  const auto mean = channel_constants({0.485, 0.456, 0.406}, image);
+  const auto std = channel_constants({0.229, 0.224, 0.225}, image);
   std::vector<at::Tensor> outputs;
   at::Tensor x = at::relu(bn1_->forward(conv1_->forward((image - mean) / std)));
   outputs.push_back(x);

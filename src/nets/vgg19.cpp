@@ -84,11 +84,11 @@ at::Tensor Vgg19::normalise(const at::Tensor& image) const {
   TORCH_CHECK(image.dim() == 4 && image.size(1) == 3, "vgg19 expects [B, 3, H, W] images, got ", image.sizes());
   if (caffe_input_) {
     // Keras/Caffe VGG: BGR, 0-255, minus the ImageNet mean in BGR order.
-    const auto mean = at::tensor({103.939, 116.779, 123.68}, image.options()).view({1, 3, 1, 1});
+    const auto mean = channel_constants({103.939, 116.779, 123.68}, image);
     return image.flip({1}) * 255.0 - mean;
   }
-  const auto mean = at::tensor({0.485, 0.456, 0.406}, image.options()).view({1, 3, 1, 1});
-  const auto std = at::tensor({0.229, 0.224, 0.225}, image.options()).view({1, 3, 1, 1});
+  const auto mean = channel_constants({0.485, 0.456, 0.406}, image);
+  const auto std = channel_constants({0.229, 0.224, 0.225}, image);
   return (image - mean) / std;
 }
 

@@ -16,6 +16,7 @@
 #include "models/perceptual_criterion.h"
 #include "nets/resnet.h"
 #include "nets/vgg19.h"
+#include "train/autocast_scope.h"
 
 namespace varstyle {
 namespace fs = std::filesystem;
@@ -139,6 +140,7 @@ std::string probe_problem(StyleModel& model, PreflightResult& result, const Conf
                          config.data.size, config.model.kind, output.size(2), output.size(3), multiple,
                          below, below + multiple);
     }
+    AutocastScope bf16(config.train.bf16, device.type());  // as the trainer runs it: bf16 kernels fail here
     model.training_step(input);
   } catch (const std::exception& e) {
     model.train();

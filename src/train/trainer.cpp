@@ -169,6 +169,7 @@ Trainer::Trainer(const TrainRequest& request, const MpiSession& session)
   style_loader_ = std::make_unique<PrefetchLoader>(style_data_, *style_sampler_, augment, mix_keys(seed, 4), config_.data.prefetch);
   spdlog::info("run {} | {} rank(s) on {} ({}), {} thread(s) each | {} | {}", run_dir_.string(), session.size(),
                device_.str(), communicator_->name(), threads, model_->describe(), describe_accelerators());
+  log_bf16_choice(config_.train.bf16, device_);
 }
 
 void Trainer::resume() {
@@ -226,7 +227,6 @@ int Trainer::run() {
   const TrainConfig& train = config_.train;
   const int64_t images_per_step = config_.data.batch_size * session_.size() * train.accumulate;
   MetricsLog metrics(run_dir_ / "metrics.jsonl", *communicator_, train.steps, images_per_step);
-  const bool autocast = train.bf16 && device_.is_cuda();
   const auto seed = static_cast<uint64_t>(train.seed);
   double learning_rate = 0;
   for (int64_t step = start_step_; step < train.steps; ++step) {
@@ -264,7 +264,7 @@ int Trainer::run() {
       phase = Clock::now();
       span_start = timeline_->now_us();
       LossTerms terms = [&] {
-        AutocastScope bf16(autocast);
+        AutocastScope bf16(train.bf16, device_.type());
         return model_->training_step(input);
       }();
       const at::Tensor loss = terms.total() / static_cast<double>(train.accumulate);

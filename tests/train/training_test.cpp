@@ -1,7 +1,8 @@
 // varstyle train end to end, as users launch it: 1 rank with batch 2B equals 2 ranks with batch B
 // (adain, vst, and with accumulation), bit-exact resume after kill -9, torn checkpoints ignored,
 // SIGTERM -> checkpoint + exit 75, a rank that fails ends the job naming it, mismatched configs
-// are an error, non-finite losses abort or skip, metrics and timelines are written.
+// are an error, non-finite losses abort or skip, metrics and timelines are written, train.bf16 on
+// the CPU trains with W2 and stylize --bf16 comes close to fp32.
 #include <gtest/gtest.h>
 
 #include <signal.h>
@@ -306,6 +307,37 @@ TEST_F(Training, StylizeAndSampleOnATrainedCheckpoint) {
   result = run_command(kVarstyle + " stylize --checkpoint " + (dir / "vst").string() + common + " --mix 0.5,0.5 --out " + (dir / "x.png").string());
   EXPECT_EQ(result.exit_code, 2) << result.output;
   EXPECT_FALSE(fs::exists(dir / "x.png"));
+}
+
+TEST_F(Training, Bf16OnTheCpuTrainsWithW2AndStylizesCloseToFp32) {
+  ScratchDir dir;
+  auto result = run_command(train((dir / "run").string(), "train.bf16=true loss.style_w2=1 train.steps=2"));
+  ASSERT_EQ(result.exit_code, 0) << result.output;  // a non-finite loss would abort (train.on_nonfinite)
+  const bool says_which = result.output.find("bf16: autocast on the CPU, which has native bf16") != std::string::npos ||
+                          result.output.find("bf16: this CPU has no native bf16") != std::string::npos;
+  EXPECT_TRUE(says_which) << result.output;
+  EXPECT_NE(testing::read_text(dir / "run" / "metrics.jsonl").find("\"style_w2\""), std::string::npos);
+
+  cv::Mat content(29, 37, CV_8UC3), style(24, 24, CV_8UC3);
+  cv::randu(content, cv::Scalar::all(0), cv::Scalar::all(255));
+  cv::randu(style, cv::Scalar::all(0), cv::Scalar::all(255));
+  ASSERT_TRUE(cv::imwrite((dir / "content.png").string(), content));
+  ASSERT_TRUE(cv::imwrite((dir / "style.png").string(), style));
+  const std::string stylize = kVarstyle + " stylize --checkpoint " + (dir / "run").string() + " --content " +
+                              (dir / "content.png").string() + " --style " + (dir / "style.png").string() + " --size 0 --out ";
+  result = run_command(stylize + (dir / "fp32.png").string());
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  result = run_command(stylize + (dir / "bf16.png").string() + " --bf16");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("bf16:"), std::string::npos) << result.output;
+  cv::Mat fp32 = cv::imread((dir / "fp32.png").string()), bf16 = cv::imread((dir / "bf16.png").string());
+  ASSERT_EQ(fp32.size(), bf16.size());
+  cv::Mat difference;
+  cv::absdiff(fp32, bf16, difference);
+  const cv::Scalar mean = cv::mean(difference);
+  const double levels = (mean[0] + mean[1] + mean[2]) / 3;
+  EXPECT_GT(levels, 0.0) << "--bf16 gave the fp32 image bit for bit: autocast did not run";
+  EXPECT_LT(levels, 2.0) << "mean |bf16 - fp32| in 8-bit levels";
 }
 
 }  // namespace
