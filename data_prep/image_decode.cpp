@@ -1,5 +1,6 @@
-// Image decoding for varstyle-prep: libjpeg-turbo for JPEG (scaled IDCT, warnings surfaced as
-// truncation), OpenCV imdecode for PNG/BMP/WebP/TIFF, header-level size guards before decoding.
+// Image decoding for varstyle-prep: format sniffing, header-level size guards before decoding,
+// JPEG through jpeg_decode, PNG/BMP/WebP/TIFF through OpenCV's imgcodecs (image_codecs), then
+// the short-side area reduction and centre crop every format shares.
 #include "image_decode.h"
 
 #include <fcntl.h>
@@ -7,19 +8,14 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <csetjmp>
 #include <cstring>
-#include <cstdio>
-#include <fstream>
-#include <sstream>
-
-// jpeglib.h needs size_t and FILE declared first.
-#include <jerror.h>
-#include <jpeglib.h>
 
 #include <fmt/format.h>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+
+#include "area_reduce.h"
+#include "image_codecs.h"
+#include "jpeg_decode.h"
 
 namespace varstyle {
 namespace fs = std::filesystem;
@@ -45,109 +41,6 @@ uint32_t big_endian_32(const std::string& b, size_t at) {
          (uint32_t(uint8_t(b[at + 2])) << 8) | uint32_t(uint8_t(b[at + 3]));
 }
 
-std::string check_dimensions(int64_t width, int64_t height, const DecodeOptions& options) {
-  if (width <= 0 || height <= 0) return fmt::format("invalid dimensions {}x{}", width, height);
-  if (width * height > options.max_pixels)
-    return fmt::format("too large: {}x{} exceeds {} pixels (decompression bomb guard, --max-pixels)",
-                       width, height, options.max_pixels);
-  if (std::min(width, height) < options.min_side)
-    return fmt::format("too small: {}x{}, shorter side below {} (--min-side)", width, height,
-                       options.min_side);
-  return "";
-}
-
-struct JpegErrorManager {
-  jpeg_error_mgr base;
-  std::jmp_buf jump;
-  char message[JMSG_LENGTH_MAX];
-  bool truncated;
-};
-
-void jpeg_fail(j_common_ptr cinfo) {
-  auto* manager = reinterpret_cast<JpegErrorManager*>(cinfo->err);
-  (*cinfo->err->format_message)(cinfo, manager->message);
-  std::longjmp(manager->jump, 1);
-}
-
-void jpeg_message(j_common_ptr cinfo, int level) {
-  // Level -1 is a warning. libjpeg reports truncated or damaged entropy data only as warnings
-  // (and fills the rest grey), so these two become errors; other warnings are harmless.
-  if (level != -1) return;
-  const int code = cinfo->err->msg_code;
-  if (code == JWRN_JPEG_EOF || code == JWRN_HIT_MARKER) {
-    auto* manager = reinterpret_cast<JpegErrorManager*>(cinfo->err);
-    if (!manager->truncated) (*cinfo->err->format_message)(cinfo, manager->message);
-    manager->truncated = true;
-  }
-}
-
-// Decodes with the smallest IDCT scale that keeps the shorter side >= size. The C++ objects it
-// uses are created before setjmp, so a longjmp out of libjpeg skips no destructor.
-DecodedImage decode_jpeg(const std::string& bytes, const DecodeOptions& options) {
-  DecodedImage result;
-  cv::Mat rgb;
-  jpeg_decompress_struct cinfo{};
-  JpegErrorManager errors{};
-  cinfo.err = jpeg_std_error(&errors.base);
-  errors.base.error_exit = jpeg_fail;
-  errors.base.emit_message = jpeg_message;
-  if (setjmp(errors.jump)) {
-    jpeg_destroy_decompress(&cinfo);
-    result.reason = fmt::format("corrupt JPEG: {}", errors.message);
-    return result;
-  }
-  jpeg_create_decompress(&cinfo);
-  jpeg_mem_src(&cinfo, reinterpret_cast<const unsigned char*>(bytes.data()),
-               static_cast<unsigned long>(bytes.size()));
-  jpeg_read_header(&cinfo, TRUE);
-  result.reason = check_dimensions(cinfo.image_width, cinfo.image_height, options);
-  if (!result.reason.empty()) {
-    jpeg_destroy_decompress(&cinfo);
-    return result;
-  }
-  const bool cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
-  cinfo.out_color_space = cmyk ? JCS_CMYK : JCS_RGB;
-  const unsigned shorter = std::min(cinfo.image_width, cinfo.image_height);
-  unsigned denominator = 8;
-  while (denominator > 1 && (shorter + denominator - 1) / denominator < static_cast<unsigned>(options.size))
-    denominator /= 2;
-  cinfo.scale_num = 1;
-  cinfo.scale_denom = denominator;
-  jpeg_start_decompress(&cinfo);
-  const int channels = cinfo.output_components;
-  rgb.create(static_cast<int>(cinfo.output_height), static_cast<int>(cinfo.output_width),
-             CV_8UC(channels));
-  while (cinfo.output_scanline < cinfo.output_height) {
-    JSAMPROW row = rgb.ptr<unsigned char>(static_cast<int>(cinfo.output_scanline));
-    jpeg_read_scanlines(&cinfo, &row, 1);
-  }
-  const bool adobe_inverted = cinfo.saw_Adobe_marker;
-  jpeg_finish_decompress(&cinfo);
-  jpeg_destroy_decompress(&cinfo);
-  if (errors.truncated) {
-    result.reason = fmt::format("truncated or damaged JPEG: {}", errors.message);
-    return result;
-  }
-  if (cmyk) {
-    cv::Mat converted(rgb.rows, rgb.cols, CV_8UC3);
-    for (int y = 0; y < rgb.rows; ++y) {
-      const unsigned char* in = rgb.ptr<unsigned char>(y);
-      unsigned char* out = converted.ptr<unsigned char>(y);
-      for (int x = 0; x < rgb.cols; ++x, in += 4, out += 3) {
-        // Adobe writes CMYK inverted; then R = C'K'/255, otherwise R = (255-C)(255-K)/255.
-        const int k = adobe_inverted ? in[3] : 255 - in[3];
-        for (int c = 0; c < 3; ++c) {
-          const int value = adobe_inverted ? in[c] : 255 - in[c];
-          out[c] = static_cast<unsigned char>((value * k + 127) / 255);
-        }
-      }
-    }
-    rgb = converted;
-  }
-  result.rgb = resize_and_center_crop(rgb, options.size);
-  return result;
-}
-
 DecodedImage decode_other(const std::string& bytes, Format format, const DecodeOptions& options) {
   DecodedImage result;
   if (format == Format::kPng) {
@@ -155,17 +48,15 @@ DecodedImage decode_other(const std::string& bytes, Format format, const DecodeO
     result.reason = check_dimensions(big_endian_32(bytes, 16), big_endian_32(bytes, 20), options);
     if (!result.reason.empty()) return result;
   }
-  cv::Mat decoded;
-  try {
-    cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8UC1, const_cast<char*>(bytes.data()));
-    decoded = cv::imdecode(buffer, cv::IMREAD_UNCHANGED);
-  } catch (const cv::Exception& e) {
-    const std::string what = e.what();
-    if (what.find("MAX_IMAGE_PIXELS") != std::string::npos)
+  const ImdecodeResult imdecoded = imdecode_unchanged(bytes);
+  if (imdecoded.unavailable) return {cv::Mat(), imdecoded.error};
+  if (imdecoded.threw) {
+    if (imdecoded.what.find("MAX_IMAGE_PIXELS") != std::string::npos)
       return {cv::Mat(), fmt::format("too large: exceeds {} pixels (decompression bomb guard)",
                                      options.max_pixels)};
-    return {cv::Mat(), "corrupt image: " + e.err};
+    return {cv::Mat(), "corrupt image: " + imdecoded.error};
   }
+  const cv::Mat& decoded = imdecoded.image;
   if (decoded.empty()) return {cv::Mat(), "corrupt or truncated image (decoder failed)"};
   result.reason = check_dimensions(decoded.cols, decoded.rows, options);
   if (!result.reason.empty()) return result;
@@ -178,6 +69,17 @@ DecodedImage decode_other(const std::string& bytes, Format format, const DecodeO
 }
 
 }  // namespace
+
+std::string check_dimensions(int64_t width, int64_t height, const DecodeOptions& options) {
+  if (width <= 0 || height <= 0) return fmt::format("invalid dimensions {}x{}", width, height);
+  if (width * height > options.max_pixels)
+    return fmt::format("too large: {}x{} exceeds {} pixels (decompression bomb guard, --max-pixels)",
+                       width, height, options.max_pixels);
+  if (std::min(width, height) < options.min_side)
+    return fmt::format("too small: {}x{}, shorter side below {} (--min-side)", width, height,
+                       options.min_side);
+  return "";
+}
 
 cv::Mat to_rgb8(const cv::Mat& decoded) {
   cv::Mat eight;
@@ -222,12 +124,13 @@ cv::Mat resize_and_center_crop(const cv::Mat& rgb, int size) {
   int new_height = size;
   if (width < height) new_height = std::max(size, static_cast<int>(std::lround(double(height) * size / width)));
   else new_width = std::max(size, static_cast<int>(std::lround(double(width) * size / height)));
+  const cv::Rect window((new_width - size) / 2, (new_height - size) / 2, size, size);
+  if (new_width <= width && new_height <= height)
+    return area_reduce_window(rgb, cv::Size(new_width, new_height), window);
+  // Enlarging (a shorter side below `size`): OpenCV's INTER_AREA is bilinear then.
   cv::Mat resized;
-  if (new_width == width && new_height == height) resized = rgb;
-  else cv::resize(rgb, resized, cv::Size(new_width, new_height), 0, 0, cv::INTER_AREA);
-  const int left = (new_width - size) / 2;
-  const int top = (new_height - size) / 2;
-  return resized(cv::Rect(left, top, size, size)).clone();
+  cv::resize(rgb, resized, cv::Size(new_width, new_height), 0, 0, cv::INTER_AREA);
+  return resized(window).clone();
 }
 
 DecodedImage decode_square_image_bytes(const std::string& bytes, const DecodeOptions& options) {

@@ -1,6 +1,6 @@
 // Decoding one image file into a size x size RGB square: format sniffing, header checks (too
 // small, decompression bombs), JPEG decoding with libjpeg-turbo at reduced scale and truncation
-// detection, other formats through OpenCV, then short-side area resize and centre crop.
+// detection, other formats through OpenCV, then short-side area reduction and centre crop.
 #pragma once
 
 #include <cstdint>
@@ -33,11 +33,16 @@ struct DecodedImage {
 DecodedImage decode_square_image(const std::filesystem::path& path, const DecodeOptions& options);
 DecodedImage decode_square_image_bytes(const std::string& bytes, const DecodeOptions& options);
 
+// Why a width x height image is skipped (invalid, over max_pixels, shorter side below min_side),
+// or "" to decode it. Run on header values, before the pixels are decoded.
+std::string check_dimensions(int64_t width, int64_t height, const DecodeOptions& options);
+
 // Converts any decoded OpenCV matrix (8/16-bit or float; 1, 2, 3 or 4 channels, BGR order) to
 // 8-bit RGB; alpha is composited over white. Empty on an unsupported layout.
 cv::Mat to_rgb8(const cv::Mat& decoded);
 
-// Short side to `size` with area filtering, then the centred size x size window.
+// Short side to `size` with area filtering, then the centred size x size window; only the
+// window is computed when reducing (area_reduce_window).
 cv::Mat resize_and_center_crop(const cv::Mat& rgb, int size);
 
 }  // namespace varstyle

@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Writes a folder of photo-like JPEGs (smooth colour fields, shapes, noise) for prep benchmarks.
 
-Usage: make_jpegs.py OUT COUNT [WIDTH HEIGHT]. Deterministic in the file index.
+Usage: make_jpegs.py OUT COUNT [WIDTH HEIGHT | camera]. Deterministic in the file index.
+`camera` gives each file its own camera-like size: 0.3 to 1.2 megapixels, aspect ratio 4:3, 3:2,
+16:9, 5:4 or 1:1, portrait about two times in five (what a phone or camera folder holds).
 """
 import sys
 from pathlib import Path
@@ -29,10 +31,25 @@ def photo(index: int, width: int, height: int) -> Image.Image:
     return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
 
 
+CAMERA_ASPECTS = (4 / 3, 3 / 2, 16 / 9, 5 / 4, 1.0)
+
+
+def camera_size(index: int) -> tuple:
+    # Its own stream, so that the picture drawn for an index does not depend on the size choice.
+    rng = np.random.default_rng((index, 1))
+    pixels = rng.uniform(0.3e6, 1.2e6)
+    aspect = CAMERA_ASPECTS[rng.integers(len(CAMERA_ASPECTS))]
+    # Sensors give even sides; JPEG's 8x8 blocks do not need them to be multiples of 8.
+    long_side = 2 * round((pixels * aspect) ** 0.5 / 2)
+    short_side = 2 * round(long_side / aspect / 2)
+    return (short_side, long_side) if rng.random() < 0.4 else (long_side, short_side)
+
+
 def main() -> None:
     out = Path(sys.argv[1])
     count = int(sys.argv[2])
-    width = int(sys.argv[3]) if len(sys.argv) > 3 else 683
+    camera = len(sys.argv) > 3 and sys.argv[3] == "camera"
+    width = int(sys.argv[3]) if len(sys.argv) > 3 and not camera else 683
     height = int(sys.argv[4]) if len(sys.argv) > 4 else 512
     out.mkdir(parents=True, exist_ok=True)
     for i in range(count):
@@ -40,7 +57,7 @@ def main() -> None:
         if path.exists():
             continue
         path.parent.mkdir(exist_ok=True)
-        photo(i, width, height).save(path, quality=90)
+        photo(i, *(camera_size(i) if camera else (width, height))).save(path, quality=90)
 
 
 if __name__ == "__main__":

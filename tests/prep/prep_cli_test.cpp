@@ -1,8 +1,10 @@
-// varstyle-prep as users run it: exit codes and messages for success, nothing converted, bad
-// flags, missing input, unwritable output, and verify on a damaged folder.
+// varstyle-prep as users run it: exit codes and messages for success, nothing converted, no
+// imgcodecs module, bad flags, missing input, unwritable output, and verify on a damaged folder.
 #include <gtest/gtest.h>
 
 #include <fstream>
+
+#include <opencv2/imgcodecs.hpp>
 
 #include "test_support.h"
 
@@ -40,6 +42,24 @@ TEST(PrepCli, NothingConvertedExitsThreeWithAReport) {
   EXPECT_NE(result.output.find("no image could be converted"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("skipped 2 file(s)"), std::string::npos) << result.output;
   EXPECT_TRUE(std::filesystem::exists(dir / "out" / "prep_report.json"));
+}
+
+TEST(PrepCli, JpegsConvertWithoutTheCodecsModuleAndOtherFormatsSaySo) {
+  // varstyle-prep copied away from its imgcodecs module: JPEGs need no module, and a PNG is
+  // skipped with the loader's reason instead of stopping the run.
+  ScratchDir dir;
+  std::filesystem::copy_file(kPrep, dir / "varstyle-prep");
+  const cv::Mat image(64, 80, CV_8UC3, cv::Scalar(10, 120, 230));
+  std::filesystem::create_directories(dir / "in");
+  ASSERT_TRUE(cv::imwrite((dir / "in" / "a.jpg").string(), image));
+  ASSERT_TRUE(cv::imwrite((dir / "in" / "b.png").string(), image));
+  auto result = run_command((dir / "varstyle-prep").string() + " images --no-progress --size 32 --min-side 8 --input " +
+                            (dir / "in").string() + " --output " + (dir / "out").string());
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("converted 1 images"), std::string::npos) << result.output;
+  const std::string report = testing::read_text(dir / "out" / "prep_report.json");
+  EXPECT_NE(report.find("b.png"), std::string::npos) << report;
+  EXPECT_NE(report.find("decoding unavailable"), std::string::npos) << report;
 }
 
 TEST(PrepCli, BadFlagsAndMissingInputExitTwo) {

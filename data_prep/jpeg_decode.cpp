@@ -1,0 +1,119 @@
+// JPEG decoding with libjpeg-turbo. Decoding at M/8 scale does the first, largest part of the
+// reduction inside the IDCT (fewer samples through the IDCT, colour conversion and the area
+// filter), and the smallest M that keeps the target size leaves the area filter a factor below
+// (M + 1) / M on the shorter side.
+#include "jpeg_decode.h"
+
+#include <algorithm>
+#include <csetjmp>
+#include <cstdio>
+
+// jpeglib.h needs size_t and FILE declared first.
+#include <jerror.h>
+#include <jpeglib.h>
+
+#include <fmt/format.h>
+
+namespace varstyle {
+namespace {
+
+struct JpegErrorManager {
+  jpeg_error_mgr base;
+  std::jmp_buf jump;
+  char message[JMSG_LENGTH_MAX];
+  bool truncated;
+};
+
+void jpeg_fail(j_common_ptr cinfo) {
+  auto* manager = reinterpret_cast<JpegErrorManager*>(cinfo->err);
+  (*cinfo->err->format_message)(cinfo, manager->message);
+  std::longjmp(manager->jump, 1);
+}
+
+void jpeg_message(j_common_ptr cinfo, int level) {
+  // Level -1 is a warning. libjpeg reports truncated or damaged entropy data only as warnings
+  // (and fills the rest grey), so these two become errors; other warnings are harmless.
+  if (level != -1) return;
+  const int code = cinfo->err->msg_code;
+  if (code == JWRN_JPEG_EOF || code == JWRN_HIT_MARKER) {
+    auto* manager = reinterpret_cast<JpegErrorManager*>(cinfo->err);
+    if (!manager->truncated) (*cinfo->err->format_message)(cinfo, manager->message);
+    manager->truncated = true;
+  }
+}
+
+cv::Mat cmyk_to_rgb(const cv::Mat& cmyk, bool adobe_inverted) {
+  cv::Mat rgb(cmyk.rows, cmyk.cols, CV_8UC3);
+  for (int y = 0; y < cmyk.rows; ++y) {
+    const unsigned char* in = cmyk.ptr<unsigned char>(y);
+    unsigned char* out = rgb.ptr<unsigned char>(y);
+    for (int x = 0; x < cmyk.cols; ++x, in += 4, out += 3) {
+      // Adobe writes CMYK inverted; then R = C'K'/255, otherwise R = (255-C)(255-K)/255.
+      const int k = adobe_inverted ? in[3] : 255 - in[3];
+      for (int c = 0; c < 3; ++c) {
+        const int value = adobe_inverted ? in[c] : 255 - in[c];
+        out[c] = static_cast<unsigned char>((value * k + 127) / 255);
+      }
+    }
+  }
+  return rgb;
+}
+
+}  // namespace
+
+int jpeg_scale_eighths(int width, int height, int size) {
+  const int64_t shorter = std::min(width, height);
+  for (int eighths : kJpegScalesEighths)
+    if ((shorter * eighths + 7) / 8 >= size) return eighths;
+  return 8;
+}
+
+// The C++ objects it uses are created before setjmp, so a longjmp out of libjpeg skips no
+// destructor.
+DecodedImage decode_jpeg(const std::string& bytes, const DecodeOptions& options) {
+  DecodedImage result;
+  cv::Mat decoded;
+  jpeg_decompress_struct cinfo{};
+  JpegErrorManager errors{};
+  cinfo.err = jpeg_std_error(&errors.base);
+  errors.base.error_exit = jpeg_fail;
+  errors.base.emit_message = jpeg_message;
+  if (setjmp(errors.jump)) {
+    jpeg_destroy_decompress(&cinfo);
+    result.reason = fmt::format("corrupt JPEG: {}", errors.message);
+    return result;
+  }
+  jpeg_create_decompress(&cinfo);
+  jpeg_mem_src(&cinfo, reinterpret_cast<const unsigned char*>(bytes.data()),
+               static_cast<unsigned long>(bytes.size()));
+  jpeg_read_header(&cinfo, TRUE);
+  result.reason = check_dimensions(cinfo.image_width, cinfo.image_height, options);
+  if (!result.reason.empty()) {
+    jpeg_destroy_decompress(&cinfo);
+    return result;
+  }
+  const bool cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
+  cinfo.out_color_space = cmyk ? JCS_CMYK : JCS_RGB;
+  // libjpeg's sides are at most JPEG_MAX_DIMENSION (65500), so int holds them.
+  cinfo.scale_num = static_cast<unsigned>(jpeg_scale_eighths(static_cast<int>(cinfo.image_width),
+                                                             static_cast<int>(cinfo.image_height), options.size));
+  cinfo.scale_denom = 8;
+  jpeg_start_decompress(&cinfo);
+  decoded.create(static_cast<int>(cinfo.output_height), static_cast<int>(cinfo.output_width),
+                 CV_8UC(cinfo.output_components));
+  while (cinfo.output_scanline < cinfo.output_height) {
+    JSAMPROW row = decoded.ptr<unsigned char>(static_cast<int>(cinfo.output_scanline));
+    jpeg_read_scanlines(&cinfo, &row, 1);
+  }
+  const bool adobe_inverted = cinfo.saw_Adobe_marker;
+  jpeg_finish_decompress(&cinfo);
+  jpeg_destroy_decompress(&cinfo);
+  if (errors.truncated) {
+    result.reason = fmt::format("truncated or damaged JPEG: {}", errors.message);
+    return result;
+  }
+  result.rgb = resize_and_center_crop(cmyk ? cmyk_to_rgb(decoded, adobe_inverted) : decoded, options.size);
+  return result;
+}
+
+}  // namespace varstyle
