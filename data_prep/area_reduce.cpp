@@ -1,23 +1,27 @@
 // Area reduction in two separable passes with 14-bit integer weights. Vertical first, over the
-// source columns the window needs (contiguous rows, so the compiler vectorises it), then
-// horizontal over the window's own width only. Integer arithmetic makes the result the same on
-// every machine and thread count.
+// source columns the window needs; then horizontal over the window's own width, after copying
+// each tap's source pixels into a row of their own so that both passes are plain multiply-adds
+// over contiguous arrays, which the compiler vectorises. Integer arithmetic makes the result the
+// same on every machine and thread count.
 #include "area_reduce.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace varstyle {
 namespace {
 
+constexpr int kChannels = 3;
 constexpr int kWeightBits = 14;
 constexpr int32_t kOne = 1 << kWeightBits;
-// Vertical sums (8 + 14 bits) keep 8 fractional bits so they fit uint16 (at most 255 << 8), and
-// the horizontal sums of those (16 + 14 bits) fit int32.
-constexpr int kVerticalDrop = kWeightBits - 8;
-constexpr int kHorizontalShift = kWeightBits + 8;
+// Vertical means keep 7 fractional bits so they fit int16 (at most 255 << 7) and multiply with
+// the int16 weights in 16-bit SIMD lanes; horizontal sums (15 + 14 bits) fit int32.
+constexpr int kMeanBits = 7;
+constexpr int kVerticalShift = kWeightBits - kMeanBits;
+constexpr int kHorizontalShift = kWeightBits + kMeanBits;
 
 // For each output sample of [begin, end): the first source sample and `count` weights summing to
 // kOne. Every sample has the same count (zeros pad the short ones), so the inner loops have no
@@ -25,7 +29,7 @@ constexpr int kHorizontalShift = kWeightBits + 8;
 struct AreaTaps {
   int count = 0;
   std::vector<int> first;
-  std::vector<int16_t> weights;  // count per output sample; 16 bits so products widen in SIMD
+  std::vector<int16_t> weights;  // count per output sample
 };
 
 AreaTaps area_taps(int source, int output, int begin, int end) {
@@ -61,59 +65,34 @@ AreaTaps area_taps(int source, int output, int begin, int end) {
   return taps;
 }
 
-constexpr int kChannels = 3;
-
-// One output row's vertical means over `span` values from `column_begin`, kept with 8 fractional
-// bits. Written over 16-bit operands so the compiler uses widening 16-bit multiplies.
-void vertical_means(const cv::Mat& rgb, const AreaTaps& rows, int y, int column_begin,
-                    std::vector<int32_t>& sums, std::vector<uint16_t>& means) {
-  std::fill(sums.begin(), sums.end(), 0);
+// One output row's vertical means over the `span` values from `column_begin`.
+void vertical_means(const cv::Mat& rgb, const AreaTaps& rows, int y, int column_begin, size_t span,
+                    int32_t* sums, int16_t* means) {
+  std::fill(sums, sums + span, int32_t{1} << (kVerticalShift - 1));
   const int16_t* weights = &rows.weights[static_cast<size_t>(y) * rows.count];
-  const size_t span = sums.size();
   for (int k = 0; k < rows.count; ++k) {
     const int16_t weight = weights[k];
     if (weight == 0) continue;
     const uint8_t* source = rgb.ptr<uint8_t>(rows.first[static_cast<size_t>(y)] + k) + column_begin * kChannels;
-    int32_t* sum = sums.data();
-    for (size_t i = 0; i < span; ++i) sum[i] += int32_t{weight} * int32_t{static_cast<int16_t>(source[i])};
+    for (size_t i = 0; i < span; ++i) sums[i] += int32_t{weight} * int32_t{static_cast<int16_t>(source[i])};
   }
-  for (size_t i = 0; i < span; ++i)
-    means[i] = static_cast<uint16_t>((sums[i] + (1 << (kVerticalDrop - 1))) >> kVerticalDrop);
+  for (size_t i = 0; i < span; ++i) means[i] = static_cast<int16_t>(sums[i] >> kVerticalShift);
 }
 
-// One output row from the vertical means. The tap data is read through local pointers: stores to
-// uint8_t may alias anything, and would otherwise make the compiler reload the vectors' data
-// pointers for every pixel. kTaps > 0 fixes the tap count at compile time so its loop unrolls;
-// 0 reads it from `columns`.
-template <int kTaps>
-void horizontal_row(const AreaTaps& columns, int column_begin, const uint16_t* means, int width, uint8_t* target) {
-  const int taps = kTaps > 0 ? kTaps : columns.count;
-  const int16_t* weights = columns.weights.data();
-  const int* first = columns.first.data();
-  for (int x = 0; x < width; ++x, weights += taps, target += kChannels) {
-    const uint16_t* source = means + (first[x] - column_begin) * kChannels;
-    int32_t red = 1 << (kHorizontalShift - 1), green = red, blue = red;
-    for (int k = 0; k < taps; ++k, source += kChannels) {
-      red += int32_t{weights[k]} * source[0];
-      green += int32_t{weights[k]} * source[1];
-      blue += int32_t{weights[k]} * source[2];
-    }
-    target[0] = static_cast<uint8_t>(std::min(255, red >> kHorizontalShift));
-    target[1] = static_cast<uint8_t>(std::min(255, green >> kHorizontalShift));
-    target[2] = static_cast<uint8_t>(std::min(255, blue >> kHorizontalShift));
-  }
-}
+// Copied pixels are four int16 wide, the fourth lane unused: one aligned 8-byte move per pixel,
+// where three-wide copies would overlap and stall the loads that follow.
+constexpr int kLanes = 4;
 
-using HorizontalRow = void (*)(const AreaTaps&, int, const uint16_t*, int, uint8_t*);
-
-// Reductions after the IDCT's own are by less than 2, so 2 or 3 taps are the common counts.
-HorizontalRow horizontal_row_for(int taps) {
-  switch (taps) {
-    case 2: return horizontal_row<2>;
-    case 3: return horizontal_row<3>;
-    case 4: return horizontal_row<4>;
-    default: return horizontal_row<0>;
-  }
+// The horizontal weights laid out like the copied rows they multiply: tap k of output pixel x in
+// every lane of that pixel, at [k][x * kLanes + lane].
+std::vector<int16_t> lane_weights(const AreaTaps& columns, int width) {
+  const size_t row = static_cast<size_t>(width) * kLanes;
+  std::vector<int16_t> weights(row * columns.count);
+  for (int k = 0; k < columns.count; ++k)
+    for (int x = 0; x < width; ++x)
+      for (int lane = 0; lane < kLanes; ++lane)
+        weights[k * row + static_cast<size_t>(x * kLanes + lane)] = columns.weights[static_cast<size_t>(x * columns.count + k)];
+  return weights;
 }
 
 }  // namespace
@@ -124,19 +103,39 @@ cv::Mat area_reduce_window(const cv::Mat& rgb, cv::Size reduced, cv::Rect window
   CV_Assert((cv::Rect(0, 0, reduced.width, reduced.height) & window) == window && !window.empty());
   const AreaTaps columns = area_taps(rgb.cols, reduced.width, window.x, window.x + window.width);
   const AreaTaps rows = area_taps(rgb.rows, reduced.height, window.y, window.y + window.height);
+  const std::vector<int16_t> weights = lane_weights(columns, window.width);
 
   // The source columns any output column reads.
   const int column_begin = columns.first.front();
-  const int column_end = columns.first.back() + columns.count;
-  const size_t span = static_cast<size_t>(column_end - column_begin) * kChannels;
-  std::vector<int32_t> sums(span);
-  std::vector<uint16_t> means(span);
-  const HorizontalRow horizontal = horizontal_row_for(columns.count);
+  const size_t span = static_cast<size_t>(columns.first.back() + columns.count - column_begin) * kChannels;
+  const size_t row = static_cast<size_t>(window.width) * kLanes;
+  const int taps = columns.count;
+  std::vector<int32_t> sums(std::max(span, row));
+  std::vector<int16_t> means(span + 1);  // + 1: the last pixel's four-wide read
+  std::vector<int16_t> tap_rows(row * taps);
 
   cv::Mat out(window.height, window.width, CV_8UC3);
   for (int y = 0; y < window.height; ++y) {
-    vertical_means(rgb, rows, y, column_begin, sums, means);
-    horizontal(columns, column_begin, means.data(), window.width, out.ptr<uint8_t>(y));
+    vertical_means(rgb, rows, y, column_begin, span, sums.data(), means.data());
+    // Each tap's source pixel for every output pixel, side by side.
+    for (int k = 0; k < taps; ++k) {
+      int16_t* copy = &tap_rows[k * row];
+      for (int x = 0; x < window.width; ++x)
+        std::memcpy(copy + x * kLanes,
+                    &means[static_cast<size_t>((columns.first[static_cast<size_t>(x)] + k - column_begin) * kChannels)],
+                    kLanes * sizeof(int16_t));
+    }
+    int32_t* sum = sums.data();
+    std::fill(sum, sum + row, int32_t{1} << (kHorizontalShift - 1));
+    for (int k = 0; k < taps; ++k) {
+      const int16_t* weight = &weights[k * row];
+      const int16_t* value = &tap_rows[k * row];
+      for (size_t i = 0; i < row; ++i) sum[i] += int32_t{weight[i]} * int32_t{value[i]};
+    }
+    uint8_t* target = out.ptr<uint8_t>(y);
+    for (int x = 0; x < window.width; ++x)
+      for (int c = 0; c < kChannels; ++c)
+        target[x * kChannels + c] = static_cast<uint8_t>(std::min(255, sum[x * kLanes + c] >> kHorizontalShift));
   }
   return out;
 }
