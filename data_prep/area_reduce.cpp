@@ -140,4 +140,12 @@ cv::Mat area_reduce_window(const cv::Mat& rgb, cv::Size reduced, cv::Rect window
   return out;
 }
 
+cv::Rect area_source_rect(cv::Size source, cv::Size reduced, cv::Rect window) {
+  const AreaTaps columns = area_taps(source.width, reduced.width, window.x, window.x + window.width);
+  const AreaTaps rows = area_taps(source.height, reduced.height, window.y, window.y + window.height);
+  return cv::Rect(columns.first.front(), rows.first.front(),
+                  columns.first.back() + columns.count - columns.first.front(),
+                  rows.first.back() + rows.count - rows.first.front());
+}
+
 }  // namespace varstyle

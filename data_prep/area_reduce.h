@@ -12,4 +12,8 @@ namespace varstyle {
 // the source size on each side, and `window` lies inside `reduced`.
 cv::Mat area_reduce_window(const cv::Mat& rgb, cv::Size reduced, cv::Rect window);
 
+// The source pixels area_reduce_window reads for `window` of a `source`-sized image reduced to
+// `reduced`: pixels outside it may hold anything (a decoder need not produce them).
+cv::Rect area_source_rect(cv::Size source, cv::Size reduced, cv::Rect window);
+
 }  // namespace varstyle

@@ -117,20 +117,22 @@ cv::Mat to_rgb8(const cv::Mat& decoded) {
   }
 }
 
+SquareWindow square_window(cv::Size source, int size) {
+  cv::Size resized(size, size);
+  if (source.width < source.height)
+    resized.height = std::max(size, static_cast<int>(std::lround(double(source.height) * size / source.width)));
+  else
+    resized.width = std::max(size, static_cast<int>(std::lround(double(source.width) * size / source.height)));
+  return {resized, cv::Rect((resized.width - size) / 2, (resized.height - size) / 2, size, size)};
+}
+
 cv::Mat resize_and_center_crop(const cv::Mat& rgb, int size) {
-  const int width = rgb.cols;
-  const int height = rgb.rows;
-  int new_width = size;
-  int new_height = size;
-  if (width < height) new_height = std::max(size, static_cast<int>(std::lround(double(height) * size / width)));
-  else new_width = std::max(size, static_cast<int>(std::lround(double(width) * size / height)));
-  const cv::Rect window((new_width - size) / 2, (new_height - size) / 2, size, size);
-  if (new_width <= width && new_height <= height)
-    return area_reduce_window(rgb, cv::Size(new_width, new_height), window);
+  const SquareWindow square = square_window(rgb.size(), size);
+  if (square.reduces(rgb.size())) return area_reduce_window(rgb, square.resized, square.window);
   // Enlarging (a shorter side below `size`): OpenCV's INTER_AREA is bilinear then.
   cv::Mat resized;
-  cv::resize(rgb, resized, cv::Size(new_width, new_height), 0, 0, cv::INTER_AREA);
-  return resized(window).clone();
+  cv::resize(rgb, resized, square.resized, 0, 0, cv::INTER_AREA);
+  return resized(square.window).clone();
 }
 
 DecodedImage decode_square_image_bytes(const std::string& bytes, const DecodeOptions& options) {

@@ -41,6 +41,15 @@ std::string check_dimensions(int64_t width, int64_t height, const DecodeOptions&
 // 8-bit RGB; alpha is composited over white. Empty on an unsupported layout.
 cv::Mat to_rgb8(const cv::Mat& decoded);
 
+// The geometry of varstyle-prep's square: the image resized so that its shorter side is `size`
+// (the longer one rounded), and the centred size x size window of that.
+struct SquareWindow {
+  cv::Size resized;
+  cv::Rect window;
+  bool reduces(cv::Size source) const { return resized.width <= source.width && resized.height <= source.height; }
+};
+SquareWindow square_window(cv::Size source, int size);
+
 // Short side to `size` with area filtering, then the centred size x size window; only the
 // window is computed when reducing (area_reduce_window).
 cv::Mat resize_and_center_crop(const cv::Mat& rgb, int size);

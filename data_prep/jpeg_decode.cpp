@@ -1,7 +1,7 @@
 // JPEG decoding with libjpeg-turbo. Decoding at M/8 scale does the first, largest part of the
 // reduction inside the IDCT (fewer samples through the IDCT, colour conversion and the area
-// filter), and the smallest M that keeps the target size leaves the area filter a factor below
-// (M + 1) / M on the shorter side.
+// filter), leaving the area filter a factor below 2; and only the rows and columns the centred
+// square needs are converted past the entropy decoder.
 #include "jpeg_decode.h"
 
 #include <algorithm>
@@ -13,6 +13,8 @@
 #include <jpeglib.h>
 
 #include <fmt/format.h>
+
+#include "area_reduce.h"
 
 namespace varstyle {
 namespace {
@@ -59,6 +61,19 @@ cv::Mat cmyk_to_rgb(const cv::Mat& cmyk, bool adobe_inverted) {
   return rgb;
 }
 
+// The decoded pixels the square's area reduction reads: IDCT, upsampling and colour conversion
+// are spent on those only (jpeg_crop_scanline, jpeg_skip_scanlines).
+cv::Rect needed_pixels(cv::Size decoded, int size) {
+  const cv::Rect whole(cv::Point(0, 0), decoded);
+  const SquareWindow square = square_window(decoded, size);
+  if (!square.reduces(decoded)) return whole;
+  // Two spare columns a side: fancy chroma upsampling treats a cropped region's first and last
+  // columns as image edges, so those may differ from a whole decode.
+  constexpr int kSpareColumns = 2;
+  const cv::Rect needed = area_source_rect(decoded, square.resized, square.window);
+  return cv::Rect(needed.x - kSpareColumns, needed.y, needed.width + 2 * kSpareColumns, needed.height) & whole;
+}
+
 }  // namespace
 
 int jpeg_scale_eighths(int width, int height, int size) {
@@ -99,12 +114,25 @@ DecodedImage decode_jpeg(const std::string& bytes, const DecodeOptions& options)
                                                              static_cast<int>(cinfo.image_height), options.size));
   cinfo.scale_denom = 8;
   jpeg_start_decompress(&cinfo);
-  decoded.create(static_cast<int>(cinfo.output_height), static_cast<int>(cinfo.output_width),
-                 CV_8UC(cinfo.output_components));
-  while (cinfo.output_scanline < cinfo.output_height) {
-    JSAMPROW row = decoded.ptr<unsigned char>(static_cast<int>(cinfo.output_scanline));
+  const int height = static_cast<int>(cinfo.output_height);
+  const cv::Rect needed = needed_pixels(cv::Size(static_cast<int>(cinfo.output_width), height), options.size);
+  // Zeros where nothing is decoded: the reduction never reads there, the CMYK conversion does.
+  decoded = cv::Mat::zeros(height, static_cast<int>(cinfo.output_width), CV_8UC(cinfo.output_components));
+  JDIMENSION first_column = static_cast<JDIMENSION>(needed.x);
+  JDIMENSION columns = static_cast<JDIMENSION>(needed.width);
+  jpeg_crop_scanline(&cinfo, &first_column, &columns);  // widened to whole iMCU columns
+  const size_t column_offset = first_column * static_cast<size_t>(cinfo.output_components);
+  auto read_row = [&]() {
+    JSAMPROW row = decoded.ptr<unsigned char>(static_cast<int>(cinfo.output_scanline)) + column_offset;
     jpeg_read_scanlines(&cinfo, &row, 1);
-  }
+  };
+  jpeg_skip_scanlines(&cinfo, static_cast<JDIMENSION>(needed.y));
+  while (static_cast<int>(cinfo.output_scanline) < needed.y + needed.height) read_row();
+  // Skipped rows still go through the entropy decoder, which reports truncation, except that a
+  // skip to the very end stops it; so the last row is read.
+  if (static_cast<int>(cinfo.output_scanline) < height - 1)
+    jpeg_skip_scanlines(&cinfo, static_cast<JDIMENSION>(height - 1) - cinfo.output_scanline);
+  while (cinfo.output_scanline < cinfo.output_height) read_row();
   const bool adobe_inverted = cinfo.saw_Adobe_marker;
   jpeg_finish_decompress(&cinfo);
   jpeg_destroy_decompress(&cinfo);

@@ -1,5 +1,6 @@
 // JPEG decoding for varstyle-prep with libjpeg-turbo: the IDCT scaled to the smallest M/8 that
-// keeps the shorter side at least the target, truncation surfaced as an error, CMYK converted.
+// keeps the shorter side at least the target, only the pixels the centred square needs
+// converted, truncation surfaced as an error, CMYK converted.
 #pragma once
 
 #include <string>
