@@ -10,13 +10,15 @@ Run with Debian's interpreter (torch 1.13):
   /usr/bin/python3 experiments/bench/train_python.py --width 0.25 --size 64 --batch 8 \
       --steps 60 --warmup 10 --threads 1 --lr 1e-4
 Data are random tensors in [0, 1], made before timing (a pool of batches, cycled), so the timed
-step is compute only: forward, loss, backward, optimizer.step, zero_grad. On a GPU
-(--device cuda, with --bf16 and --channels-last as varstyle's train.bf16 and
-train.channels_last) the clock stops after a synchronisation.
+step is compute only: forward, loss, backward, optimizer.step, zero_grad. --bf16 is varstyle's
+train.bf16: the forward pass under bf16 autocast on the CPU or a GPU, the feature statistics
+outside it in fp32. On a GPU (--device cuda, with --channels-last as train.channels_last) the
+clock stops after a synchronisation.
 """
 import argparse
 import contextlib
 import json
+import statistics
 import time
 
 import torch
@@ -118,7 +120,7 @@ class Decoder(nn.Module):
 
 def no_autocast(x):
     # Feature statistics in fp32 even under bf16 autocast, as varstyle's (feature_statistics.cpp).
-    return torch.autocast("cuda", enabled=False) if x.is_cuda else contextlib.nullcontext()
+    return torch.autocast(x.device.type, enabled=False)
 
 
 def channel_mean(x):
@@ -174,6 +176,28 @@ class AdainModel(nn.Module):
         return self.content_weight * content_loss + self.style_weight * style_loss
 
 
+def time_steps(step, warmup, steps, synchronize=lambda: None):
+    """Runs `warmup` untimed steps, then `steps` timed one by one: their seconds."""
+    for i in range(warmup):
+        step(i)
+    synchronize()
+    times = []
+    for i in range(warmup, warmup + steps):
+        start = time.perf_counter()
+        step(i)
+        synchronize()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def step_figures(times, batch):
+    """images/s and ms per step over all timed steps, and the median and fastest step: on a
+    machine shared with other work the fastest step is the one least slowed by it."""
+    seconds = sum(times)
+    return {"images_per_s": round(batch * len(times) / seconds, 3), "ms_per_step": round(1000.0 * seconds / len(times), 2),
+            "median_ms_per_step": round(1000.0 * statistics.median(times), 2), "best_ms_per_step": round(1000.0 * min(times), 2)}
+
+
 def count(module):
     return sum(p.numel() for p in module.parameters())
 
@@ -190,7 +214,7 @@ def main():
     parser.add_argument("--pool", type=int, default=8, help="pre-made batches, cycled")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default="cpu", help="cpu | cuda | cuda:N")
-    parser.add_argument("--bf16", action="store_true", help="bf16 autocast (CUDA)")
+    parser.add_argument("--bf16", action="store_true", help="bf16 autocast (CPU or CUDA)")
     parser.add_argument("--channels-last", action="store_true", help="channels-last inputs (CUDA)")
     parser.add_argument("--params", action="store_true",
                         help="print the parameter counts and names/shapes as JSON and exit")
@@ -219,7 +243,7 @@ def main():
     if args.channels_last and device.type == "cuda":
         pool = [(c.contiguous(memory_format=torch.channels_last), s.contiguous(memory_format=torch.channels_last))
                 for c, s in pool]
-    autocast = args.bf16 and device.type == "cuda"
+    autocast = args.bf16
 
     def synchronize():
         if device.type == "cuda":
@@ -227,30 +251,20 @@ def main():
 
     def step(i):
         content, style = pool[i % len(pool)]
-        with torch.autocast("cuda", dtype=torch.bfloat16) if autocast else contextlib.nullcontext():
+        with torch.autocast(device.type, dtype=torch.bfloat16) if autocast else contextlib.nullcontext():
             loss = model.training_step(content, style)
         loss.item()  # varstyle reads the loss every step (its non-finite check)
         loss.backward()
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)  # varstyle drops the gradients (undefined tensors)
 
-    for i in range(args.warmup):
-        step(i)
-    synchronize()
-    start = time.perf_counter()
-    for i in range(args.warmup, args.warmup + args.steps):
-        step(i)
-    synchronize()
-    seconds = time.perf_counter() - start
+    times = time_steps(step, args.warmup, args.steps, synchronize)
     print(json.dumps({
         "bench": "train_python", "model": "adain", "width": args.width, "size": args.size,
         "batch": args.batch, "threads": args.threads, "steps": args.steps, "device": str(device),
         "bf16": autocast, "channels_last": args.channels_last and device.type == "cuda",
-        "images_per_s": round(args.batch * args.steps / seconds, 2),
-        "ms_per_step": round(1000.0 * seconds / args.steps, 2),
-        "torch": torch.__version__,
+        **step_figures(times, args.batch), "torch": torch.__version__,
     }))
-
 
 if __name__ == "__main__":
     main()
