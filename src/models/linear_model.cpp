@@ -64,7 +64,8 @@ at::Tensor LinearTransform::forward(const at::Tensor& content, const at::Tensor&
 }
 
 LinearModel::LinearModel(const Config& config)
-    : content_layers_(config.loss.content_layers), depth_(config.model.encoder_depth) {
+    : content_layers_(config.loss.content_layers), content_target_(config.loss.content_target),
+      depth_(config.model.encoder_depth) {
   networks_ = adopt(build_networks(config, {depth_}));
   transform_ = register_module("transform", std::make_shared<LinearTransform>(networks_.vgg->tap_channels(depth_),
                                                                                config.model.linear_dim));
@@ -81,12 +82,18 @@ at::Tensor LinearModel::encode(const at::Tensor& images) {
 LossTerms LinearModel::training_step(const StepInput& input) {
   at::Tensor style_encoded;
   const FeatureMap style_features = criterion_->style_features(input.style, *networks_.vgg, depth_, &style_encoded);
-  const at::Tensor output = decoder_->forward(transform_->forward(encode(input.content), style_encoded), {},
-                                              noise_keys_for(input, kDecoderNoiseStream));
+  const at::Tensor target = transform_->forward(encode(input.content), style_encoded);
+  const at::Tensor output = decoder_->forward(target, {}, noise_keys_for(input, kDecoderNoiseStream));
   const FeatureMap output_features = criterion_->output_features(output);
   LossTerms terms;
-  // Li et al. compare with the content image's own features, not a transformed target.
-  criterion_->add_content_term(terms, output_features, criterion_->target_features(input.content, content_layers_));
+  if (content_target_ == ContentTarget::kAdain) {
+    // The transformed features, as AdaIN's target: at a shallow tap the content image's own
+    // features hold its local texture too, and matching them forbids the style's.
+    criterion_->add_content_term(terms, output_features, {{depth_, target}});
+  } else {
+    // Li et al. compare with the content image's own features (at relu4_1 of pretrained VGG).
+    criterion_->add_content_term(terms, output_features, criterion_->target_features(input.content, content_layers_));
+  }
   criterion_->add_style_terms(terms, output_features, style_features);
   criterion_->add_image_terms(terms, output);
   return terms;

@@ -41,10 +41,14 @@ WaeModel::Encoded WaeModel::encode(const at::Tensor& images) {
   return {{head.narrow(1, 0, d), head.narrow(1, d, d)}, style_encoder_->forward(features.at("relu3_1"))};
 }
 
+at::Tensor WaeModel::decoder_input(const at::Tensor& content_latent, const at::Tensor& style_code) {
+  const at::Tensor features = at::relu(from_content_->forward(content_latent));
+  return modulate(features, to_adain_->forward(style_code).front());
+}
+
 at::Tensor WaeModel::generate(const at::Tensor& content_latent, const at::Tensor& style_code,
                               const std::vector<uint64_t>& noise_keys) {
-  const at::Tensor features = at::relu(from_content_->forward(content_latent));
-  return decoder_->forward(modulate(features, to_adain_->forward(style_code).front()), {}, noise_keys);
+  return decoder_->forward(decoder_input(content_latent, style_code), {}, noise_keys);
 }
 
 LossTerms WaeModel::training_step(const StepInput& input) {
@@ -65,9 +69,16 @@ LossTerms WaeModel::training_step(const StepInput& input) {
     for (const auto& tap : loss_.content_layers) pairs.push_back({rebuilt_features.at(tap), target_features.at(tap), 1.0});
     return (rebuilt - input.content).pow(2).mean() + content_loss(pairs);
   });
-  const at::Tensor output = generate(content_latent, style_code, noise_keys_for(input, kDecoderNoiseStream));
+  const at::Tensor target = decoder_input(content_latent, style_code);
+  const at::Tensor output = decoder_->forward(target, {}, noise_keys_for(input, kDecoderNoiseStream));
   const FeatureMap output_features = criterion_->output_features(output);
-  criterion_->add_content_term(terms, output_features, criterion_->target_features(input.content, loss_.content_layers));
+  if (loss_.content_target == ContentTarget::kAdain) {
+    // The decoder's input (the content latent under the style's AdaIN), as for adain: at a
+    // shallow tap the content image's own features hold its local texture too.
+    criterion_->add_content_term(terms, output_features, {{depth_, target}});
+  } else {
+    criterion_->add_content_term(terms, output_features, criterion_->target_features(input.content, loss_.content_layers));
+  }
   criterion_->add_style_terms(terms, output_features, criterion_->target_features(input.style, criterion_->style_taps()));
 
   const at::Tensor codes = at::cat({own_code, style_code}, 0);

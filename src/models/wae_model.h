@@ -37,6 +37,8 @@ class WaeModel : public StyleModel {
     GaussianCode style;     // [B, latent_dim]
   };
   Encoded encode(const at::Tensor& images);
+  // The decoder's input: the content latent back in the encoder's space, under the style's AdaIN.
+  at::Tensor decoder_input(const at::Tensor& content_latent, const at::Tensor& style_code);
   // noise_keys: the decoder's noise (training); empty: its fixed inference key.
   at::Tensor generate(const at::Tensor& content_latent, const at::Tensor& style_code,
                       const std::vector<uint64_t>& noise_keys = {});

@@ -5,6 +5,7 @@
 #include <torch/optim/adam.h>
 
 #include <cmath>
+#include <map>
 
 #include "core/error.h"
 #include "losses/style_losses.h"
@@ -245,6 +246,31 @@ TEST(Models, WaeReconstructionUsesTheLossNetwork) {
     found |= name == "reconstruction";
   }
   EXPECT_TRUE(found);
+}
+
+TEST(Models, LinearAndWaeHonourTheContentTarget) {
+  // content_target: adain compares the output with the decoder's input (linear's transformed
+  // features, wae's content latent under the style's AdaIN), not with the content image's own
+  // features; linear used to ignore the setting and always take the content's.
+  for (const char* kind : {"linear", "wae"}) {
+    std::map<ContentTarget, double> content_term;
+    for (ContentTarget target : {ContentTarget::kAdain, ContentTarget::kContent}) {
+      Config config = tiny_config(kind);
+      config.loss.content_target = target;
+      config.loss.content_layers = {config.model.encoder_depth};
+      auto model = make_model(config);
+      Images images = tiny_images();
+      torch::NoGradGuard no_grad;
+      const LossTerms terms = model->training_step({images.content, images.style, {1, 2}, 0});
+      for (const auto& [name, value] : terms.terms())
+        if (name == "content") content_term[target] = value.item<double>();
+    }
+    ASSERT_EQ(content_term.size(), 2u) << kind;
+    EXPECT_TRUE(std::isfinite(content_term[ContentTarget::kAdain])) << kind;
+    // The same weights, images and keys: only the target differs.
+    EXPECT_GT(std::abs(content_term[ContentTarget::kAdain] - content_term[ContentTarget::kContent]),
+              1e-3 * std::abs(content_term[ContentTarget::kContent])) << kind;
+  }
 }
 
 TEST(Models, EveryEncoderDepthBuildsAndStylises) {
