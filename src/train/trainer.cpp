@@ -7,9 +7,7 @@
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adam.h>
 
-#include <chrono>
 #include <cmath>
-#include <ctime>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -26,10 +24,12 @@
 #include "dist/gradient_reducer.h"
 #include "eval/grid.h"
 #include "models/style_model.h"
+#include "nets/tensor_copy.h"
 #include "train/autocast_scope.h"
 #include "train/checkpoint_store.h"
 #include "train/metrics_log.h"
 #include "train/optimizer_state.h"
+#include "train/phase_timer.h"
 #include "train/preflight.h"
 #include "train/run_folder.h"
 #include "train/schedule.h"
@@ -37,11 +37,8 @@
 
 namespace varstyle {
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 namespace {
-
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 fs::path agree_on_run_dir(const TrainRequest& request, Communicator& communicator) {
   std::string mine = request.run_dir.string();
@@ -49,30 +46,11 @@ fs::path agree_on_run_dir(const TrainRequest& request, Communicator& communicato
   return communicator.all_gather(mine).front();  // rank 0's choice
 }
 
-NamedTensors named_state(StyleModel& model) {
-  NamedTensors tensors;
-  for (const auto& item : model.named_parameters()) tensors.emplace_back(item.key(), item.value());
-  for (const auto& item : model.named_buffers()) tensors.emplace_back(item.key(), item.value());
-  return tensors;
-}
-
 NamedTensors named_trainable(StyleModel& model) {
   NamedTensors tensors;
   for (const auto& item : model.named_parameters())
     if (item.value().requires_grad()) tensors.emplace_back(item.key(), item.value());
   return tensors;
-}
-
-void load_model_tensors(const NamedTensors& targets, const std::map<std::string, at::Tensor>& stored, const std::string& file) {
-  torch::NoGradGuard no_grad;
-  for (const auto& [name, tensor] : targets) {
-    auto it = stored.find(name);
-    if (it == stored.end()) throw Error(fmt::format("{}: tensor '{}' is missing", file, name));
-    if (it->second.sizes() != tensor.sizes())
-      throw Error(fmt::format("{}: tensor '{}' has shape [{}], the model expects [{}]", file, name,
-                              fmt::join(it->second.sizes(), ", "), fmt::join(tensor.sizes(), ", ")));
-    tensor.copy_(it->second);
-  }
 }
 
 // Runs a check that throws ConfigError on every rank alike, as an agreed refusal.
@@ -97,6 +75,16 @@ class Trainer {
   void save(int64_t step);
   void resume();
   void write_grid();
+  // The steps of one optimiser step, in order.
+  bool stop_requested(int64_t step);  // collective; saves a checkpoint when true
+  double begin_step(int64_t step);    // sets the step's learning rate and clears the gradients
+  StepInput next_input(int64_t step);
+  // Forward and backward on the next batches; the name of the first non-finite loss term, or "".
+  std::string micro_step(int64_t step, int64_t micro, PhaseTimer& timer, MetricsLog& metrics);
+  // Collective: true when a rank saw a non-finite loss and train.on_nonfinite is skip (abort throws).
+  bool skip_nonfinite_step(int64_t step, const std::string& nonfinite_term);
+  void apply_update();  // gradient clipping, then Adam
+  void finish();        // grid, timeline, and a barrier
 
   Config config_;
   std::string config_yaml_;
@@ -132,7 +120,7 @@ Trainer::Trainer(const TrainRequest& request, const MpiSession& session)
   content_data_ = std::move(checked.content);
   style_data_ = std::move(checked.style);
   model_ = std::move(checked.model);
-  const NamedTensors state = named_state(*model_);
+  const NamedTensors state = module_tensors(*model_);
   agree_or_refuse([&] { check_ranks_agree(*communicator_, config_yaml_, state); });
   if (session.rank() == 0)
     run_folder_ = std::make_unique<RunFolder>(RunFolderRequest{run_dir_, config_, request.resume,
@@ -182,7 +170,8 @@ void Trainer::resume() {
     return;
   }
   const fs::path folder = store_->step_folder(step);
-  load_model_tensors(named_state(*model_), store_->load_model(step), (folder / "model.h5").string());
+  copy_tensors_by_name(module_tensors(*model_), store_->load_model(step), (folder / "model.h5").string(),
+                       fmt::format("a {} model", config_.model.kind));
   restore_adam_state(*optimizer_, trainable_, store_->load_optimizer(step), (folder / "optim.h5").string());
   const auto state = nlohmann::json::parse(store_->load_rank_state(step, session_.rank()));
   if (state.at("world_size").get<int>() != session_.size())
@@ -202,7 +191,7 @@ void Trainer::save(int64_t step) {
                                 {"content_sampler", sampler_json(content_loader_->state())},
                                 {"style_sampler", sampler_json(style_loader_->state())},
                                 {"rng", "keyed: every draw is a function of (train.seed, epoch, position)"}};
-  store_->save(step, named_state(*model_), adam_state_tensors(*optimizer_, trainable_), state.dump(2) + "\n", config_yaml_);
+  store_->save(step, module_tensors(*model_), adam_state_tensors(*optimizer_, trainable_), state.dump(2) + "\n", config_yaml_);
   last_saved_step_ = step;
   if (session_.rank() == 0) store_->prune(config_.train.keep_last);
 }
@@ -223,103 +212,133 @@ void Trainer::write_grid() {
   spdlog::info("wrote {}", (run_dir_ / "grid.png").string());
 }
 
+bool Trainer::stop_requested(int64_t step) {
+  // Every rank must stop at the same step: agree on whether any rank saw a signal.
+  if (communicator_->all_reduce_values({static_cast<double>(stop_signal())}, ReduceOp::kMax)[0] <= 0) return false;
+  spdlog::warn("stop signal: checkpointing at step {} and exiting with code {} (requeue)", step,
+               static_cast<int>(ExitCode::kPreempted));
+  // A signal during start-up lands here, at the first step. The checkpoint may exist already
+  // (the step resumed from, or one just written at train.ckpt_every).
+  if (step != last_saved_step_) save(step);
+  return true;
+}
+
+double Trainer::begin_step(int64_t step) {
+  const double learning_rate = learning_rate_at(config_.optim, step, config_.train.steps);
+  for (auto& group : optimizer_->param_groups())
+    static_cast<torch::optim::AdamOptions&>(group.options()).lr(learning_rate);
+  for (auto& [name, parameter] : trainable_) parameter.mutable_grad() = at::Tensor();
+  return learning_rate;
+}
+
+StepInput Trainer::next_input(int64_t step) {
+  Batch content = content_loader_->next();
+  Batch style = style_loader_->next();
+  StepInput input{content.images.to(device_), style.images.to(device_), {}, step};
+  if (config_.train.channels_last && device_.is_cuda()) {
+    input.content = input.content.contiguous(at::MemoryFormat::ChannelsLast);
+    input.style = input.style.contiguous(at::MemoryFormat::ChannelsLast);
+  }
+  // Latent noise keyed by each content sample's (epoch, global position): rank-count invariant.
+  const auto seed = static_cast<uint64_t>(config_.train.seed);
+  for (const auto& key : content.keys)
+    input.noise_keys.push_back(mix_keys(seed, 0x5EEDULL, static_cast<uint64_t>(key.epoch), static_cast<uint64_t>(key.position)));
+  return input;
+}
+
+std::string Trainer::micro_step(int64_t step, int64_t micro, PhaseTimer& timer, MetricsLog& metrics) {
+  const auto accumulate = static_cast<double>(config_.train.accumulate);
+  StepInput input;
+  {
+    auto data = timer.phase("data");
+    input = next_input(step);
+  }
+  LossTerms terms;
+  at::Tensor loss;
+  {
+    auto forward = timer.phase("forward");
+    {
+      AutocastScope bf16(config_.train.bf16, device_.type());
+      terms = model_->training_step(input);
+    }
+    loss = terms.total() / accumulate;
+  }
+  std::string nonfinite_term;
+  if (!std::isfinite(loss.item<double>()))
+    for (const auto& [name, value] : terms.terms())
+      if (nonfinite_term.empty() && !std::isfinite(value.item<double>())) nonfinite_term = name;
+  {
+    auto backward = timer.phase("backward");
+    if (reducer_) reducer_->set_sync(micro + 1 == config_.train.accumulate);
+    loss.backward();
+  }
+  metrics.add_terms(terms, 1.0 / accumulate);
+  return nonfinite_term;
+}
+
+bool Trainer::skip_nonfinite_step(int64_t step, const std::string& nonfinite_term) {
+  const auto verdicts = communicator_->all_gather(nonfinite_term);
+  bool skip = false;
+  for (size_t r = 0; r < verdicts.size(); ++r) {
+    if (verdicts[r].empty()) continue;
+    const std::string what = fmt::format("non-finite loss at step {} in term '{}' on rank {}", step, verdicts[r], r);
+    if (config_.train.on_nonfinite == OnNonfinite::kAbort)
+      throw Error(what + " (train.on_nonfinite: abort; the last checkpoint is intact; try a lower optim.lr or "
+                         "train.on_nonfinite: skip)");
+    spdlog::warn("{}: step skipped (train.on_nonfinite: skip)", what);
+    skip = true;
+  }
+  return skip;
+}
+
+void Trainer::apply_update() {
+  if (config_.optim.grad_clip > 0) {
+    std::vector<at::Tensor> parameters;
+    for (auto& [name, parameter] : trainable_) parameters.push_back(parameter);
+    torch::nn::utils::clip_grad_norm_(parameters, config_.optim.grad_clip);
+  }
+  optimizer_->step();
+}
+
+void Trainer::finish() {
+  write_grid();
+  if (timeline_->enabled())
+    write_file_atomic(run_dir_ / fmt::format("timeline-rank{}.json", session_.rank()), timeline_->to_json());
+  communicator_->barrier();
+}
+
 int Trainer::run() {
   const TrainConfig& train = config_.train;
   const int64_t images_per_step = config_.data.batch_size * session_.size() * train.accumulate;
   MetricsLog metrics(run_dir_ / "metrics.jsonl", *communicator_, train.steps, images_per_step);
-  const auto seed = static_cast<uint64_t>(train.seed);
-  double learning_rate = 0;
+  // The time split is always logged, so on CUDA every phase edge waits for the device.
+  PhaseTimer timer(
+      *timeline_, [&metrics](const std::string& phase, double seconds) { metrics.add_time(phase, seconds); },
+      device_wait(device_));
   for (int64_t step = start_step_; step < train.steps; ++step) {
-    // Every rank must stop at the same step: agree on whether any rank saw a signal.
-    if (communicator_->all_reduce_values({static_cast<double>(stop_signal())}, ReduceOp::kMax)[0] > 0) {
-      spdlog::warn("stop signal: checkpointing at step {} and exiting with code {} (requeue)", step,
-                   static_cast<int>(ExitCode::kPreempted));
-      // A signal during start-up lands here, at the first step. The checkpoint may exist already
-      // (the step resumed from, or one just written at train.ckpt_every).
-      if (step != last_saved_step_) save(step);
-      return static_cast<int>(ExitCode::kPreempted);
-    }
-    learning_rate = learning_rate_at(config_.optim, step, train.steps);
-    for (auto& group : optimizer_->param_groups())
-      static_cast<torch::optim::AdamOptions&>(group.options()).lr(learning_rate);
-    for (auto& [name, parameter] : trainable_) parameter.mutable_grad() = at::Tensor();
-
-    std::string bad_term;
+    if (stop_requested(step)) return static_cast<int>(ExitCode::kPreempted);
+    const double learning_rate = begin_step(step);
+    std::string nonfinite_term;  // the first non-finite loss term this rank saw (empty: none)
     for (int64_t micro = 0; micro < train.accumulate; ++micro) {
-      auto phase = Clock::now();
-      double span_start = timeline_->now_us();
-      Batch content = content_loader_->next();
-      Batch style = style_loader_->next();
-      StepInput input{content.images.to(device_), style.images.to(device_), {}, step};
-      if (train.channels_last && device_.is_cuda()) {
-        input.content = input.content.contiguous(at::MemoryFormat::ChannelsLast);
-        input.style = input.style.contiguous(at::MemoryFormat::ChannelsLast);
-      }
-      // Latent noise keyed by each content sample's (epoch, global position): rank-count invariant.
-      for (const auto& key : content.keys)
-        input.noise_keys.push_back(mix_keys(seed, 0x5EEDULL, static_cast<uint64_t>(key.epoch), static_cast<uint64_t>(key.position)));
-      metrics.add_time("data", seconds_since(phase));
-      timeline_->add("data", "compute", span_start, timeline_->now_us());
-
-      phase = Clock::now();
-      span_start = timeline_->now_us();
-      LossTerms terms = [&] {
-        AutocastScope bf16(train.bf16, device_.type());
-        return model_->training_step(input);
-      }();
-      const at::Tensor loss = terms.total() / static_cast<double>(train.accumulate);
-      metrics.add_time("forward", seconds_since(phase));
-      timeline_->add("forward", "compute", span_start, timeline_->now_us());
-      if (!std::isfinite(loss.item<double>()))
-        for (const auto& [name, value] : terms.terms())
-          if (bad_term.empty() && !std::isfinite(value.item<double>())) bad_term = name;
-
-      phase = Clock::now();
-      span_start = timeline_->now_us();
-      if (reducer_) reducer_->set_sync(micro + 1 == train.accumulate);
-      loss.backward();
-      metrics.add_time("backward", seconds_since(phase));
-      timeline_->add("backward", "compute", span_start, timeline_->now_us());
-      metrics.add_terms(terms, 1.0 / static_cast<double>(train.accumulate));
+      const std::string term = micro_step(step, micro, timer, metrics);
+      if (nonfinite_term.empty()) nonfinite_term = term;
     }
-    auto phase = Clock::now();
-    double span_start = timeline_->now_us();
-    if (reducer_) reducer_->finalize();
-    metrics.add_time("reduce", seconds_since(phase));
-    timeline_->add("reduce wait", "compute", span_start, timeline_->now_us());
-
-    const auto verdicts = communicator_->all_gather(bad_term);
-    for (size_t r = 0; r < verdicts.size(); ++r) {
-      if (verdicts[r].empty()) continue;
-      const std::string what = fmt::format("non-finite loss at step {} in term '{}' on rank {}", step, verdicts[r], r);
-      if (train.on_nonfinite == OnNonfinite::kAbort)
-        throw Error(what + " (train.on_nonfinite: abort; the last checkpoint is intact; try a lower optim.lr or "
-                           "train.on_nonfinite: skip)");
-      spdlog::warn("{}: step skipped (train.on_nonfinite: skip)", what);
-      bad_term = "skip";
+    {
+      auto reduce = timer.phase("reduce", "reduce wait");
+      if (reducer_) reducer_->finalize();
     }
-    phase = Clock::now();
-    span_start = timeline_->now_us();
-    if (bad_term != "skip") {
-      if (config_.optim.grad_clip > 0) {
-        std::vector<at::Tensor> parameters;
-        for (auto& [name, parameter] : trainable_) parameters.push_back(parameter);
-        torch::nn::utils::clip_grad_norm_(parameters, config_.optim.grad_clip);
-      }
-      optimizer_->step();
+    const bool skip = skip_nonfinite_step(step, nonfinite_term);
+    {
+      auto optimizer = timer.phase("optimizer");
+      if (!skip) apply_update();
     }
-    metrics.add_time("optimizer", seconds_since(phase));
-    timeline_->add("optimizer", "compute", span_start, timeline_->now_us());
     metrics.step_done();
 
     const int64_t done = step + 1;
     if (done % train.log_every == 0 || done == train.steps) metrics.flush(done, learning_rate);
     if (done % train.ckpt_every == 0 || done == train.steps) save(done);
   }
-  write_grid();
-  if (timeline_->enabled())
-    write_file_atomic(run_dir_ / fmt::format("timeline-rank{}.json", session_.rank()), timeline_->to_json());
-  communicator_->barrier();
+  finish();
   return 0;
 }
 
