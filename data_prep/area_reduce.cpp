@@ -144,6 +144,8 @@ cv::Mat area_reduce_window(const cv::Mat& rgb, cv::Size reduced, cv::Rect window
   CV_Assert(rgb.type() == CV_8UC3);
   CV_Assert(reduced.width > 0 && reduced.height > 0 && reduced.width <= rgb.cols && reduced.height <= rgb.rows);
   CV_Assert((cv::Rect(0, 0, reduced.width, reduced.height) & window) == window && !window.empty());
+  // No reduction (a 683x512 JPEG decoded at 1/2 is already 342x256): the window as it is.
+  if (reduced == rgb.size()) return rgb(window).clone();
   const AreaTaps columns = area_taps(rgb.cols, reduced.width, window.x, window.x + window.width);
   const AreaTaps rows = area_taps(rgb.rows, reduced.height, window.y, window.y + window.height);
   const std::vector<int16_t> weights = lane_weights(columns, window.width);
