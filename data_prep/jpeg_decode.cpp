@@ -116,8 +116,10 @@ DecodedImage decode_jpeg(const std::string& bytes, const DecodeOptions& options)
   jpeg_start_decompress(&cinfo);
   const int height = static_cast<int>(cinfo.output_height);
   const cv::Rect needed = needed_pixels(cv::Size(static_cast<int>(cinfo.output_width), height), options.size);
-  // Zeros where nothing is decoded: the reduction never reads there, the CMYK conversion does.
-  decoded = cv::Mat::zeros(height, static_cast<int>(cinfo.output_width), CV_8UC(cinfo.output_components));
+  // Pixels outside `needed` are never written. The reduction never reads them; the CMYK
+  // conversion does, so there they are zeros.
+  decoded.create(height, static_cast<int>(cinfo.output_width), CV_8UC(cinfo.output_components));
+  if (cmyk) decoded.setTo(0);
   JDIMENSION first_column = static_cast<JDIMENSION>(needed.x);
   JDIMENSION columns = static_cast<JDIMENSION>(needed.width);
   jpeg_crop_scanline(&cinfo, &first_column, &columns);  // widened to whole iMCU columns
