@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <opencv2/imgproc.hpp>
 
+#include <utility>
+
 #include "eval/grid.h"
 #include "eval/image_io.h"
 
@@ -38,71 +40,96 @@ cv::Mat cell_or_placeholder(const fs::path& path, int size) {
 
 cv::Mat image_of(const at::Tensor& t) { return to_rgb_image(t[0]); }
 
-}  // namespace
+using Cells = std::vector<std::vector<cv::Mat>>;
 
-std::vector<std::string> write_figures(const fs::path& out, const FigureInputs& in) {
-  std::vector<std::string> written;
-  const int size = static_cast<int>(in.contents.front().size(2));
-  for (const auto& method : in.methods) {
-    std::vector<std::vector<cv::Mat>> cells(in.contents.size() + 1);
-    cells[0].push_back(cv::Mat(size, size, CV_8UC3, cv::Scalar(255, 255, 255)));
-    for (const auto& style : in.styles) cells[0].push_back(image_of(style));
-    for (size_t i = 0; i < in.contents.size(); ++i) {
-      cells[i + 1].push_back(image_of(in.contents[i]));
-      for (size_t j = 0; j < in.styles.size(); ++j) cells[i + 1].push_back(cell_or_placeholder(in.cell(method, i, j), size));
-    }
-    const std::string name = fmt::format("grid-{}.png", method);
-    write_image(out / name, compose(cells, {"", "contents"}, {"", "styles"}));
-    written.push_back(name);
+// A labelled figure: its rows of cells and the labels down the side.
+struct Figure {
+  Cells cells;
+  std::vector<std::string> rows;
+  void add(std::vector<cv::Mat> row, std::string label) {
+    cells.push_back(std::move(row));
+    rows.push_back(std::move(label));
   }
-  // Methods side by side on up to three pairs.
-  std::vector<std::vector<cv::Mat>> comparison;
-  std::vector<std::string> columns = {"content", "style"}, pair_labels;
+};
+
+// grid-METHOD.png: styles along the top, contents down the side, a blank corner.
+std::string write_method_grid(const fs::path& out, const FigureInputs& in, const std::string& method, int size) {
+  Cells cells(in.contents.size() + 1);
+  cells[0].push_back(cv::Mat(size, size, CV_8UC3, cv::Scalar(255, 255, 255)));
+  for (const auto& style : in.styles) cells[0].push_back(image_of(style));
+  for (size_t i = 0; i < in.contents.size(); ++i) {
+    cells[i + 1].push_back(image_of(in.contents[i]));
+    for (size_t j = 0; j < in.styles.size(); ++j) cells[i + 1].push_back(cell_or_placeholder(in.cell(method, i, j), size));
+  }
+  const std::string name = fmt::format("grid-{}.png", method);
+  write_image(out / name, compose(cells, {"", "contents"}, {"", "styles"}));
+  return name;
+}
+
+// comparison.png: methods side by side on up to three pairs.
+std::string write_comparison(const fs::path& out, const FigureInputs& in, int size) {
+  Figure comparison;
+  std::vector<std::string> columns = {"content", "style"};
   columns.insert(columns.end(), in.methods.begin(), in.methods.end());
   for (size_t p = 0; p < std::min<size_t>(3, in.contents.size() * in.styles.size()); ++p) {
     const size_t i = p % in.contents.size(), j = p % in.styles.size();
     std::vector<cv::Mat> row = {image_of(in.contents[i]), image_of(in.styles[j])};
     for (const auto& method : in.methods) row.push_back(cell_or_placeholder(in.cell(method, i, j), size));
-    comparison.push_back(row);
-    pair_labels.push_back(fmt::format("c{} s{}", i, j));
+    comparison.add(std::move(row), fmt::format("c{} s{}", i, j));
   }
-  write_image(out / "comparison.png", compose(comparison, pair_labels, columns));
-  written.push_back("comparison.png");
+  write_image(out / "comparison.png", compose(comparison.cells, comparison.rows, columns));
+  return "comparison.png";
+}
 
+// One row per trained model for alpha.png (content-style trade-off), interpolation.png (between
+// two styles) and sampling.png (style codes drawn for the first content); rows only where the
+// model and the inputs support them.
+struct ModelFigures {
+  Figure alpha, interpolation, sampling;
+};
+
+ModelFigures model_figures(const FigureInputs& in, const std::vector<double>& steps) {
   at::NoGradGuard no_grad;
-  const std::vector<double> steps = {0.0, 0.25, 0.5, 0.75, 1.0};
-  std::vector<std::string> step_labels;
-  for (double t : steps) step_labels.push_back(fmt::format("{:.2f}", t));
-  std::vector<std::vector<cv::Mat>> interpolation, sampling, alpha;
-  std::vector<std::string> interpolation_rows, sampling_rows, alpha_rows;
+  ModelFigures figures;
   for (const auto& [name, model] : in.models) {
     std::vector<cv::Mat> alpha_row;
     for (double a : steps) alpha_row.push_back(image_of(model->stylize(in.contents[0], in.styles[0], a)));
-    alpha.push_back(alpha_row);
-    alpha_rows.push_back(name);
+    figures.alpha.add(std::move(alpha_row), name);
     if (in.styles.size() >= 2) {
       std::vector<cv::Mat> row;
       for (double t : steps) row.push_back(image_of(model->interpolate(in.contents[0], {in.styles[0], in.styles[1]}, {1.0 - t, t})));
-      interpolation.push_back(row);
-      interpolation_rows.push_back(name);
+      figures.interpolation.add(std::move(row), name);
     }
     if (model->has_style_code()) {
       const at::Tensor samples = model->sample(in.contents[0], 5, 0);
       std::vector<cv::Mat> row = {image_of(in.contents[0])};
       for (int64_t k = 0; k < samples.size(0); ++k) row.push_back(to_rgb_image(samples[k]));
-      sampling.push_back(row);
-      sampling_rows.push_back(name);
+      figures.sampling.add(std::move(row), name);
     }
   }
-  auto emit = [&](const std::string& file, const std::vector<std::vector<cv::Mat>>& cells, const std::vector<std::string>& rows,
-                  const std::vector<std::string>& labels) {
-    if (cells.empty()) return;
-    write_image(out / file, compose(cells, rows, labels));
+  return figures;
+}
+
+}  // namespace
+
+std::vector<std::string> write_figures(const fs::path& out, const FigureInputs& in) {
+  std::vector<std::string> written;
+  const int size = static_cast<int>(in.contents.front().size(2));
+  for (const auto& method : in.methods) written.push_back(write_method_grid(out, in, method, size));
+  written.push_back(write_comparison(out, in, size));
+
+  const std::vector<double> steps = {0.0, 0.25, 0.5, 0.75, 1.0};
+  std::vector<std::string> step_labels;
+  for (double t : steps) step_labels.push_back(fmt::format("{:.2f}", t));
+  const ModelFigures figures = model_figures(in, steps);
+  const auto emit = [&](const std::string& file, const Figure& figure, const std::vector<std::string>& labels) {
+    if (figure.cells.empty()) return;
+    write_image(out / file, compose(figure.cells, figure.rows, labels));
     written.push_back(file);
   };
-  emit("alpha.png", alpha, alpha_rows, step_labels);
-  emit("interpolation.png", interpolation, interpolation_rows, step_labels);
-  emit("sampling.png", sampling, sampling_rows, {"content", "z1", "z2", "z3", "z4", "z5"});
+  emit("alpha.png", figures.alpha, step_labels);
+  emit("interpolation.png", figures.interpolation, step_labels);
+  emit("sampling.png", figures.sampling, {"content", "z1", "z2", "z3", "z4", "z5"});
   return written;
 }
 
