@@ -22,14 +22,16 @@ cat "$work"/jpegs/*/*.jpg "$work"/camera/*/*.jpg >/dev/null  # warm the page cac
 
 results="$work/prep_runs.jsonl"
 : >"$results"
-timed() {  # timed SET NAME THREADS COMMAND...: one JSON line with the wall time of COMMAND
+# timed SET NAME THREADS COMMAND...: one JSON line with the wall time of COMMAND and its CPU time
+# (user + system, its child processes included): the CPU time is what load from other work on
+# the machine changes least.
+timed() {
   local set=$1 name=$2 threads=$3; shift 3
-  local start end
-  start=$(date +%s.%N)
-  "$@" >/dev/null
-  end=$(date +%s.%N)
-  echo "{\"set\": \"$set\", \"bench\": \"$name\", \"threads\": $threads, \"seconds\": $(awk "BEGIN { printf \"%.3f\", $end - $start }")}" |
-    tee -a "$results"
+  local TIMEFORMAT='%R %U %S' measured
+  measured=$({ time "$@" >/dev/null 2>&1; } 2>&1)
+  read -r wall user system <<<"$measured"
+  echo "{\"set\": \"$set\", \"bench\": \"$name\", \"threads\": $threads, \"seconds\": $wall," \
+    "\"cpu_seconds\": $(awk "BEGIN { printf \"%.3f\", $user + $system }")}" | tee -a "$results"
 }
 for set in jpegs camera; do
   for threads in 1 "$(nproc)"; do
@@ -59,11 +61,15 @@ runs = [json.loads(line) for line in open(sys.argv[1])]
 work = Path(sys.argv[2])
 for key in sorted({(r["set"], r["threads"]) for r in runs}, key=lambda k: (k[0] != "jpegs", k[1])):
     count = sum(1 for _ in (work / key[0]).rglob("*.jpg"))
-    median = {name: statistics.median(r["seconds"] for r in runs if (r["set"], r["threads"]) == key and r["bench"] == name)
-              for name in ("varstyle", "python_draft", "python_plain")}
-    rate = {name: count / seconds for name, seconds in median.items()}
+    def median(name, field):
+        return statistics.median(r[field] for r in runs if (r["set"], r["threads"]) == key and r["bench"] == name)
+    names = ("varstyle", "python_draft", "python_plain")
+    rate = {name: count / median(name, "seconds") for name in names}
+    cpu = {name: median(name, "cpu_seconds") for name in names}
     print(json.dumps({"summary": key[0], "images": count, "threads": key[1],
                       **{f"{name}_images_per_s": round(value, 1) for name, value in rate.items()},
                       "ratio_vs_draft": round(rate["varstyle"] / rate["python_draft"], 2),
-                      "ratio_vs_plain": round(rate["varstyle"] / rate["python_plain"], 2)}))
+                      "ratio_vs_plain": round(rate["varstyle"] / rate["python_plain"], 2),
+                      **{f"{name}_cpu_s": round(value, 2) for name, value in cpu.items()},
+                      "cpu_ratio_vs_draft": round(cpu["python_draft"] / cpu["varstyle"], 2)}))
 PY

@@ -3,7 +3,7 @@
 
 Usage: make_jpegs.py OUT COUNT [WIDTH HEIGHT | camera]. Deterministic in the file index.
 `camera` gives each file its own camera-like size: 0.3 to 1.2 megapixels, aspect ratio 4:3, 3:2,
-16:9, 5:4 or 1:1, portrait about two times in five (what a phone or camera folder holds).
+16:9, 5:4 or 1:1, and two in five of the non-square ones portrait (as a phone or camera folder).
 """
 import sys
 from pathlib import Path
