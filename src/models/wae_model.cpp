@@ -47,8 +47,8 @@ at::Tensor WaeModel::decoder_input(const at::Tensor& content_latent, const at::T
 }
 
 at::Tensor WaeModel::generate(const at::Tensor& content_latent, const at::Tensor& style_code,
-                              const std::vector<uint64_t>& noise_keys) {
-  return decoder_->forward(decoder_input(content_latent, style_code), {}, noise_keys);
+                              const std::vector<uint64_t>& noise_keys, NoiseInputs noise) {
+  return decoder_->forward(decoder_input(content_latent, style_code), {}, noise_keys, noise);
 }
 
 LossTerms WaeModel::training_step(const StepInput& input) {
@@ -60,7 +60,10 @@ LossTerms WaeModel::training_step(const StepInput& input) {
 
   LossTerms terms;
   terms.add("reconstruction", loss_.reconstruction, [&] {
-    const at::Tensor rebuilt = generate(content_latent, own_code, noise_keys_for(input, kDecoderNoiseStream));
+    // Without the noise inputs: rebuilding the content's own pixels is no place for texture, and
+    // with noise this term only teaches the decoder to silence it (the strengths fell from 0.1
+    // to 0.075 in training while adain's rose to 0.14; docs/quality.md).
+    const at::Tensor rebuilt = generate(content_latent, own_code, {}, NoiseInputs::kOff);
     // Rebuilt and target features both come from the loss network, at its content taps (the
     // encoder's features would be another space whenever the loss network is not the encoder).
     const FeatureMap rebuilt_features = criterion_->features_at(rebuilt, loss_.content_layers);

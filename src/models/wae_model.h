@@ -41,7 +41,7 @@ class WaeModel : public StyleModel {
   at::Tensor decoder_input(const at::Tensor& content_latent, const at::Tensor& style_code);
   // noise_keys: the decoder's noise (training); empty: its fixed inference key.
   at::Tensor generate(const at::Tensor& content_latent, const at::Tensor& style_code,
-                      const std::vector<uint64_t>& noise_keys = {});
+                      const std::vector<uint64_t>& noise_keys = {}, NoiseInputs noise = NoiseInputs::kOn);
 
   LossConfig loss_;
   std::string depth_;  // model.encoder_depth

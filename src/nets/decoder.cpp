@@ -102,12 +102,13 @@ at::Tensor Decoder::add_noise(size_t level, const at::Tensor& x, const std::vect
 }
 
 at::Tensor Decoder::forward(const at::Tensor& features, const std::vector<Modulation>& stages,
-                            const std::vector<uint64_t>& noise_keys) {
+                            const std::vector<uint64_t>& noise_keys, NoiseInputs noise) {
   TORCH_CHECK(features.dim() == 4 && features.size(1) == input_channels_, "decoder expects [B, ",
               input_channels_, ", h, w], got ", features.sizes());
   TORCH_CHECK(stages.size() <= stage_channels_.size(), "the decoder has ", stage_channels_.size(), " modulated stages");
+  const bool with_noise = has_noise() && noise == NoiseInputs::kOn;
   at::Tensor x = features;
-  if (has_noise()) x = add_noise(0, x, noise_keys);
+  if (with_noise) x = add_noise(0, x, noise_keys);
   for (size_t level = 0; level < levels_.size(); ++level) {
     const bool last = level + 1 == levels_.size();
     for (size_t i = 0; i < levels_[level].size(); ++i)
@@ -116,7 +117,7 @@ at::Tensor Decoder::forward(const at::Tensor& features, const std::vector<Modula
     x = at::upsample_nearest2d(x, {x.size(2) * 2, x.size(3) * 2});
     // Noise before the stage's modulation (Karras et al.'s order): the style's scales then set
     // how strongly each channel's noise-fed pattern shows, so the texture follows the style.
-    if (has_noise()) x = add_noise(level + 1, x, noise_keys);
+    if (with_noise) x = add_noise(level + 1, x, noise_keys);
     if (level < stages.size()) x = modulate(x, stages[level]);
   }
   return x;

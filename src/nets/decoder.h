@@ -32,6 +32,10 @@ at::Tensor modulate(const at::Tensor& x, const Modulation& modulation);
 // The encoder tap a model works at (model.encoder_depth): relu2_1 -> 2, relu3_1 -> 3, relu4_1 -> 4.
 int encoder_depth(const std::string& tap);
 
+// Whether a decode adds the noise inputs: off for a path that must rebuild given pixels exactly
+// (wae's reconstruction), where noise can only be penalised.
+enum class NoiseInputs { kOn, kOff };
+
 class Decoder : public torch::nn::Module {
  public:
   // depth: the VGG level the features come from (4: relu4_1, 3: relu3_1, 2: relu2_1).
@@ -42,9 +46,9 @@ class Decoder : public torch::nn::Module {
   // `stages` modulate the features after each of the first upsamplings (at most two).
   // `noise_keys`: one per row for the noise inputs (training: a new draw per sample and step).
   // Empty: one fixed key for every row, so that a stylisation does not depend on the batch it
-  // is in nor on the run; ignored when the decoder has no noise inputs.
+  // is in nor on the run; ignored when the decoder has no noise inputs or `noise` is kOff.
   at::Tensor forward(const at::Tensor& features, const std::vector<Modulation>& stages = {},
-                     const std::vector<uint64_t>& noise_keys = {});
+                     const std::vector<uint64_t>& noise_keys = {}, NoiseInputs noise = NoiseInputs::kOn);
 
   bool has_noise() const { return !noise_strengths_.empty(); }
 

@@ -106,6 +106,48 @@ TEST_P(EveryKindWithNoise, TrainsTheStrengthsAndDrawsFromTheSampleKeys) {
   EXPECT_EQ(strengths, 2);
 }
 
+TEST(DecoderNoise, OffOnRequest) {
+  Decoder decoder(kWidth, Padding::kReflect, 2, 0.25);
+  torch::NoGradGuard no_grad;
+  const at::Tensor x = features(2);
+  EXPECT_FALSE(at::equal(decoder.forward(x, {}, {1, 2}), decoder.forward(x, {}, {1, 2}, NoiseInputs::kOff)));
+  EXPECT_TRUE(at::equal(decoder.forward(x, {}, {1, 2}, NoiseInputs::kOff), decoder.forward(x, {}, {3, 4}, NoiseInputs::kOff)));
+}
+
+TEST(DecoderNoise, WaeReconstructsWithoutNoise) {
+  // Rebuilding the content's pixels gives the noise strengths no gradient: with noise, that term
+  // only taught the decoder to silence it.
+  Config config;
+  config.model.kind = "wae";
+  config.model.width = kWidth;
+  config.model.encoder_depth = "relu2_1";
+  config.model.latent_dim = 4;
+  config.model.content_dim = 4;
+  config.model.decoder_noise = 0.2;
+  config.loss.content_target = ContentTarget::kContent;
+  config.loss.content_layers = {"relu2_1"};
+  config.loss.style_layers = {"relu1_1", "relu2_1"};
+  config.loss.reconstruction = 1.0;
+  auto model = make_model(config);
+  model->train();
+  at::manual_seed(3);
+  const at::Tensor content = at::rand({2, 3, 16, 16}), style = at::rand({2, 3, 16, 16});
+  const LossTerms terms = model->training_step({content, style, {21, 22}, 0});
+  at::Tensor reconstruction;
+  for (const auto& [name, value] : terms.terms())
+    if (name == "reconstruction") reconstruction = value;
+  ASSERT_TRUE(reconstruction.defined());
+  reconstruction.backward();
+  int strengths = 0;
+  for (const auto& item : model->named_parameters()) {
+    if (item.key().find("decoder.noise") == std::string::npos) continue;
+    ++strengths;
+    const at::Tensor grad = item.value().grad();
+    EXPECT_TRUE(!grad.defined() || grad.abs().sum().item<double>() == 0.0) << item.key();
+  }
+  EXPECT_EQ(strengths, 2);
+}
+
 INSTANTIATE_TEST_SUITE_P(Models, EveryKindWithNoise, ::testing::Values("vst", "wae", "adain", "linear"),
                          [](const auto& info) { return info.param; });
 
