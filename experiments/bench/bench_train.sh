@@ -5,7 +5,8 @@
 # --bf16: the published model at full width, 128x128, batch 4, 1 rank x 2 threads: varstyle fp32
 # and train.bf16=true, pytorch-AdaIN's own step (train_pytorch_adain.py, fp32, as its users run
 # it) and the twin under the same bf16 autocast, interleaved REPEATS times (other work on the
-# machine then slows every side alike); medians and the ratios of each round.
+# machine then slows every side alike); medians and the ratios of each round; then each side's CPU
+# time per step at one thread, which the other work hardly changes.
 # Usage: experiments/bench/bench_train.sh [STEPS] [WORK_DIR]   (prints JSON lines; STEPS >= 30)
 #        experiments/bench/bench_train.sh --bf16 [REPEATS] [WORK_DIR]
 #        (PYTORCH_ADAIN: a checkout of naoto0804/pytorch-AdaIN; cloned into WORK_DIR if unset)
@@ -88,6 +89,7 @@ run_python() {  # run_python THREADS [--bf16]
 }
 
 rm -f "$work/results.jsonl"
+touch "$work/results.jsonl"
 if [[ $mode == small ]]; then
   for threads in 1 2; do
     run_varstyle "varstyle_1rank_${threads}t" 1 "$threads"
@@ -127,7 +129,35 @@ for (( round = 1; round <= repeats; round++ )); do
 done
 echo "# end, load:$(uptime | sed 's/.*load average://')"
 
-"$py" - "$work/results.jsonl" "$batch" <<'PY'
+# One thread, CPU time per step: on a shared machine a step's wall clock depends on the other
+# work, the CPU time it takes at one thread hardly. varstyle: the difference between runs of 3
+# and 9 steps (start-up, pre-flight and warm-up cancel out); Python: each step's process time.
+rm -f "$work/cpu.jsonl"
+cpu_seconds() {  # cpu_seconds NAME STEPS [OVERRIDE ...]: user + system seconds of one varstyle run
+  local name=$1 count=$2
+  shift 2
+  rm -rf "$work/run-$name"
+  /usr/bin/time -f "%U %S" -o "$work/$name.time" build/bin/varstyle train --config configs/demo.yaml \
+      --run-dir "$work/run-$name" "${overrides[@]}" train.steps="$count" train.threads=1 "$@" > "$work/$name.log" 2>&1
+  awk '{print $1 + $2}' "$work/$name.time"
+}
+for precision in fp32 bf16; do
+  extra=()
+  [[ $precision == bf16 ]] && extra=(train.bf16=true)
+  short=$(cpu_seconds "cpu_${precision}_3" 3 "${extra[@]}")
+  long=$(cpu_seconds "cpu_${precision}_9" 9 "${extra[@]}")
+  echo "{\"bench\": \"varstyle_$precision\", \"threads\": 1, \"median_cpu_ms_per_step\": $(awk "BEGIN {print 1000 * ($long - $short) / 6}")}" |
+    tee -a "$work/cpu.jsonl"
+done
+"$py" experiments/bench/train_pytorch_adain.py --adain-dir "$adain" --size $size --batch $batch --threads 1 --steps 6 \
+    --warmup 2 | tee -a "$work/cpu.jsonl"
+for flag in --bf16 ""; do
+  "$py" experiments/bench/train_python.py --width $width --size $size --batch $batch --lr $lr --steps 6 --warmup 2 \
+      --threads 1 $flag | tee -a "$work/cpu.jsonl"
+done
+echo "# end of the one-thread runs, load:$(uptime | sed 's/.*load average://')"
+
+(( repeats > 0 )) && "$py" - "$work/results.jsonl" "$batch" <<'PY'
 import collections, json, statistics, sys
 rows, batch = [json.loads(l) for l in open(sys.argv[1])], int(sys.argv[2])
 median, best = collections.defaultdict(list), collections.defaultdict(list)  # side -> ms per step, per round
@@ -154,4 +184,16 @@ for side in ("varstyle_bf16", "varstyle_fp32", "twin_bf16", "twin_fp32"):
     ratio(side, "pytorch_adain_fp32")
 ratio("varstyle_bf16", "twin_bf16")
 ratio("varstyle_bf16", "varstyle_fp32")
+PY
+"$py" - "$work/cpu.jsonl" <<'PY'
+import json, sys
+cpu = {}
+for r in map(json.loads, open(sys.argv[1])):
+    side = r["bench"] if r["bench"].startswith("varstyle_") else (
+        "pytorch_adain_fp32" if r["bench"] == "pytorch_adain" else ("twin_bf16" if r["bf16"] else "twin_fp32"))
+    cpu[side] = r["median_cpu_ms_per_step"]
+for side in ("varstyle_bf16", "varstyle_fp32", "twin_bf16", "twin_fp32"):
+    print(json.dumps({"ratio": f"{side} / pytorch_adain_fp32, 1 thread, CPU time per step", "cpu_ms_per_step": cpu[side],
+                      "base_cpu_ms_per_step": cpu["pytorch_adain_fp32"],
+                      "speed_ratio": round(cpu["pytorch_adain_fp32"] / cpu[side], 3)}))
 PY
