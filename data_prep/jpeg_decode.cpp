@@ -83,8 +83,8 @@ int jpeg_scale_eighths(int width, int height, int size) {
   return 8;
 }
 
-// The C++ objects it uses are created before setjmp, so a longjmp out of libjpeg skips no
-// destructor.
+// The objects with destructors are created before setjmp (those after it are trivially
+// destructible), so a longjmp out of libjpeg skips no destructor.
 DecodedImage decode_jpeg(const std::string& bytes, const DecodeOptions& options) {
   DecodedImage result;
   cv::Mat decoded;
