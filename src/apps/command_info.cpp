@@ -1,4 +1,5 @@
-// varstyle info: the library versions this build links and the devices this node offers.
+// varstyle info: the library versions this build links, the devices this node offers and whether
+// its CPU runs bf16 natively.
 #include <hdf5.h>
 #include <mpi.h>
 #include <torch/version.h>
@@ -8,6 +9,7 @@
 
 #include "apps/commands.h"
 #include "dist/device_info.h"
+#include "train/autocast_scope.h"
 
 namespace varstyle {
 
@@ -27,6 +29,8 @@ Command add_info_command(CLI::App& parent) {
     fmt::print("HDF5       {}.{}.{}\n", major, minor, release);
     fmt::print("MPI        {}\n", mpi_line);
     fmt::print("devices    {}\n", describe_accelerators());
+    fmt::print("CPU bf16   {}\n", cpu_has_native_bf16() ? "native (avx512_bf16 or amx_bf16): train.bf16 / --bf16 pay here"
+                                                          : "emulated: train.bf16 / --bf16 are slower than fp32 here");
     return 0;
   };
   return command;
