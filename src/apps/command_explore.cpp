@@ -12,6 +12,7 @@
 #include "dist/device_choice.h"
 #include "explore/explore_server.h"
 #include "explore/explorer.h"
+#include "train/autocast_scope.h"
 #include "train/checkpoint_model.h"
 
 namespace varstyle {
@@ -41,6 +42,7 @@ Command add_explore_command(CLI::App& parent) {
     std::vector<std::string> contents, styles;
     int port = 8765;
     size_t max_styles = 64;
+    bool bf16 = false;
   };
   auto o = std::make_shared<Options>();
   Command command;
@@ -52,8 +54,10 @@ Command add_explore_command(CLI::App& parent) {
   command.app->add_option("--port", o->port, "TCP port (0: any free one)")->check(CLI::Range(0, 65535))->capture_default_str();
   command.app->add_option("--host", o->host, "address to listen on; anything but loopback exposes the page to the network")->capture_default_str();
   add_device_option(*command.app, o->device);
+  add_bf16_option(*command.app, o->bf16);
   command.run = [o] {
     const c10::Device device = pick_device(parse_device_request(o->device));
+    log_bf16_choice(o->bf16, device);
     at::set_num_threads(threads_per_rank(/*requested=*/0, /*local_ranks=*/1));
     LoadedModel loaded = load_checkpoint_model(o->checkpoint, device);
     std::vector<SourceImage> contents = images_or_training_data("--content", o->contents, loaded.config.data.content,
@@ -63,7 +67,7 @@ Command add_explore_command(CLI::App& parent) {
     std::vector<SourceImage> styles = images_or_training_data("--style", o->styles, loaded.config.data.style, "data.style", o->max_styles);
     const std::string kind = loaded.config.model.kind;
     const std::string model_file = loaded.model_file.string();
-    Explorer explorer(std::move(loaded), std::move(contents), std::move(styles), device);
+    Explorer explorer(std::move(loaded), std::move(contents), std::move(styles), device, o->bf16);
     if (!is_loopback_host(o->host))
       fmt::print(stderr, "varstyle explore: warning: listening on {}: anyone who reaches this machine can use the page\n", o->host);
     serve_explorer(explorer, {o->host, o->port}, [&](const std::string& url) {

@@ -11,6 +11,7 @@
 #include "explore/code_file.h"
 #include "explore/png_codec.h"
 #include "explore/request_error.h"
+#include "train/autocast_scope.h"
 
 namespace varstyle {
 
@@ -27,8 +28,8 @@ at::Tensor image_tensor(const cv::Mat& rgb, int side, const c10::Device& device)
 }  // namespace
 
 Explorer::Explorer(LoadedModel loaded, std::vector<SourceImage> contents, std::vector<SourceImage> styles,
-                   const c10::Device& device)
-    : loaded_(std::move(loaded)), device_(device), contents_(std::move(contents)), styles_(std::move(styles)) {
+                   const c10::Device& device, bool bf16)
+    : loaded_(std::move(loaded)), device_(device), bf16_(bf16), contents_(std::move(contents)), styles_(std::move(styles)) {
   at::NoGradGuard no_grad;
   loaded_.model->eval();
   std::vector<std::string> labels;
@@ -110,8 +111,13 @@ std::vector<std::string> Explorer::render(const View& view) {
   std::vector<std::string> images;
   for (size_t i = 0; i < contents_.size(); ++i) {
     const Prepared& entry = prepared(i, view.size);
-    const at::Tensor output = code.defined() ? loaded_.model->decode_prepared(entry.content, code, view.alpha)
-                                             : loaded_.model->mix_prepared(entry.content, styles, weights, view.alpha);
+    at::Tensor output;
+    {
+      AutocastScope autocast(bf16_, device_.type());
+      output = code.defined() ? loaded_.model->decode_prepared(entry.content, code, view.alpha)
+                              : loaded_.model->mix_prepared(entry.content, styles, weights, view.alpha);
+    }
+    output = output.to(at::kFloat);  // a bf16 decode still writes the PNG from fp32, as stylize does
     images.push_back(encode_png(to_rgb_image(output.narrow(2, 0, entry.height).narrow(3, 0, entry.width)[0])));
   }
   return images;

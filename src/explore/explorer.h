@@ -29,8 +29,10 @@ inline constexpr size_t kMaxUploadedStyles = 32;
 
 class Explorer {
  public:
+  // bf16: the decoder part that runs on every view does so under bf16 autocast (--bf16); the
+  // encodings, done once, stay fp32 so that the sliders' codes and order are the fp32 ones.
   Explorer(LoadedModel loaded, std::vector<SourceImage> contents, std::vector<SourceImage> styles,
-           const c10::Device& device);
+           const c10::Device& device, bool bf16 = false);
 
   // What the page needs before its first render: the model, the sliders (dimension order and
   // variance), the contents, the style and label presets.
@@ -58,6 +60,7 @@ class Explorer {
   std::mutex mutex_;
   LoadedModel loaded_;
   c10::Device device_;
+  bool bf16_;
   std::vector<SourceImage> contents_, styles_;
   std::vector<at::Tensor> style_states_;  // prepare_style of each style, on device_
   size_t given_styles_ = 0;               // styles from the command line (the rest uploaded)

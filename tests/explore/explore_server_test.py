@@ -1,9 +1,10 @@
 """varstyle explore's server against hostile and concurrent clients (issue 14): bad JSON,
 out-of-range values, huge uploads, non-images, decompression bombs and unknown paths get 4xx with
 a message and the server stays up; two concurrent clients get the images a lone client gets;
-SIGINT stops it cleanly; a checkpoint that cannot be loaded is an error before it starts; and
+SIGINT stops it cleanly; --bf16 renders close to fp32; a checkpoint that cannot be loaded is an error before it starts; and
 `varstyle stylize --code` / `sample --code` refuse what they cannot reproduce.
 Usage: explore_server_test.py BIN_DIR SOURCE_DIR"""
+import base64
 import json
 import socket
 import struct
@@ -12,7 +13,7 @@ import tempfile
 import threading
 import zlib
 
-from explore_fixture import Fixture, Server, check
+from explore_fixture import Fixture, Server, check, png_pixels
 
 
 def bomb_png(width, height):
@@ -118,6 +119,18 @@ def main(bin_dir, source_dir):
         check(status == 200 and exported["format"] == "varstyle-code" and len(exported["code"]) == dims, "export of a code view")
         output = server.stop()
         check("stopped" in output, "SIGINT stops the server cleanly (exit 0)")
+
+        # --bf16: the same view decoded under bf16 autocast, close to the fp32 image but not it.
+        bf16_server = Server(fixture, "--checkpoint", run_vst, "--content", fixture.path("contents"),
+                             "--style", fixture.path("styles"), "--bf16")
+        status, answer = bf16_server.json("/api/render", views[1])
+        bf16_server.stop()
+        check(status == 200, f"--bf16 renders: {status}")
+        fp32_pixels = png_pixels(base64.b64decode(alone[1][0].split(",", 1)[1])).astype(int)
+        bf16_pixels = png_pixels(base64.b64decode(answer["images"][0].split(",", 1)[1])).astype(int)
+        difference = abs(fp32_pixels - bf16_pixels)
+        check(difference.max() > 0 and difference.mean() < 4,
+              f"--bf16 is close to fp32 and not it: mean {difference.mean():.2f}, max {difference.max()} levels")
 
         run_adain = fixture.train("adain")
         with open(fixture.path("code.json"), "w") as f:
