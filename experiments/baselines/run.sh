@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The baseline comparison (vst, wae, adain, linear trained on the same data with the same budget,
 # then evaluated with gatys and identity on one evaluation set) -> experiments/results/baselines.md.
-# Usage: experiments/baselines/run.sh [cpu | slurm] [SPEC]   (cpu: here, 2 MPI ranks; slurm: sbatch)
+# Usage: experiments/baselines/run.sh [cpu | slurm | report] [SPEC]   (cpu: train and evaluate here on 2 MPI
+# ranks; slurm: sbatch the same; report: only write the results of runs and an evaluation that exist)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mode="${1:-cpu}"
@@ -33,7 +34,7 @@ for name in "${methods[@]}"; do
   if [ "$mode" = slurm ]; then
     jobs+=("$(VARSTYLE_RUN_DIR="$runs/$name" sbatch --parsable --job-name="baseline-$name" slurm/train.sbatch \
       "${configs[$name]}" "${budget[@]}" "${extra[@]}")")
-  else
+  elif [ "$mode" = cpu ]; then  # report: the runs and the evaluation exist already
     echo "== training $name (${configs[$name]} ${extra[*]} ${budget[*]})"
     rm -rf "${runs:?}/$name"
     launch/train.sh -n 2 "${configs[$name]}" --run-dir "$runs/$name" "${budget[@]}" "${extra[@]}" 2>&1 | grep -E "step [0-9]+/|error" || true
