@@ -91,7 +91,7 @@ struct LossConfig {
   double swag_temperature = 1.0;       // SWAG: softmax of activations / temperature
   double content = 1.0;
   std::vector<std::string> content_layers = {"relu4_1"};
-  ContentTarget content_target = ContentTarget::kAdain;  // adain: the AdaIN target (vst, adain) | content
+  ContentTarget content_target = ContentTarget::kAdain;  // adain: the decoder's input (AdaIN target; linear: transformed features) | content
   double style_gram = 1.0;
   double style_moments = 0.0;
   double style_w2 = 0.0;
@@ -176,7 +176,7 @@ struct TrainConfig {
   int64_t accumulate = 1;              // micro-steps per optimiser step (only the last all-reduces)
   OnNonfinite on_nonfinite = OnNonfinite::kAbort;  // abort | skip (the step)
   bool timeline = false;               // Chrome-trace JSON per rank (RUN/timeline-rank*.json)
-  bool bf16 = false;                   // CUDA: bf16 autocast
+  bool bf16 = false;                   // bf16 autocast on CUDA or the CPU (statistics fp32, W2 fp64)
   bool channels_last = false;          // CUDA: channels-last memory format
   int64_t grid_size = 4;               // contents and styles in the final RUN/grid.png (0: none)
 
