@@ -45,11 +45,10 @@ at::Tensor AdainModel::stylize(const at::Tensor& content, const at::Tensor& styl
 
 at::Tensor AdainModel::interpolate(const at::Tensor& content, const std::vector<at::Tensor>& styles,
                                    const std::vector<double>& weights) {
-  TORCH_CHECK(!styles.empty() && styles.size() == weights.size(), "interpolate needs one weight per style");
-  const at::Tensor features = encode(content);
-  at::Tensor target = weights[0] * adain(features, encode(styles[0]));
-  for (size_t i = 1; i < styles.size(); ++i) target = target + weights[i] * adain(features, encode(styles[i]));
-  return decoder_->forward(target);
+  // The explorer's path with every part prepared here: one mixing rule for both.
+  std::vector<at::Tensor> prepared;
+  for (const auto& style : styles) prepared.push_back(prepare_style(style));
+  return mix_prepared(prepare_content(content), prepared, weights);
 }
 
 StyleModel::PreparedContent AdainModel::prepare_content(const at::Tensor& content) { return {encode(content), {}}; }

@@ -107,14 +107,10 @@ at::Tensor LinearModel::stylize(const at::Tensor& content, const at::Tensor& sty
 
 at::Tensor LinearModel::interpolate(const at::Tensor& content, const std::vector<at::Tensor>& styles,
                                     const std::vector<double>& weights) {
-  TORCH_CHECK(!styles.empty() && styles.size() == weights.size(), "interpolate needs one weight per style");
-  const at::Tensor features = encode(content);
-  at::Tensor mixed;
-  for (size_t i = 0; i < styles.size(); ++i) {
-    const at::Tensor part = weights[i] * transform_->forward(features, encode(styles[i]).expand({features.size(0), -1, -1, -1}));
-    mixed = i == 0 ? part : mixed + part;
-  }
-  return decoder_->forward(mixed);
+  // The explorer's path with every part prepared here: one mixing rule for both.
+  std::vector<at::Tensor> prepared;
+  for (const auto& style : styles) prepared.push_back(prepare_style(style));
+  return mix_prepared(prepare_content(content), prepared, weights);
 }
 
 StyleModel::PreparedContent LinearModel::prepare_content(const at::Tensor& content) { return {encode(content), {}}; }
