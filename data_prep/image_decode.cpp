@@ -13,7 +13,7 @@
 #include <fmt/format.h>
 #include <opencv2/imgproc.hpp>
 
-#include "area_reduce.h"
+#include "image/resize.h"
 #include "image_codecs.h"
 #include "jpeg_decode.h"
 
@@ -127,12 +127,10 @@ SquareWindow square_window(cv::Size source, int size) {
 }
 
 cv::Mat resize_and_center_crop(const cv::Mat& rgb, int size) {
+  // varstyle's one resize rule (image/resize.h): area reduction, or bicubic for a short side
+  // below `size`.
   const SquareWindow square = square_window(rgb.size(), size);
-  if (square.reduces(rgb.size())) return area_reduce_window(rgb, square.resized, square.window);
-  // Enlarging (a shorter side below `size`): OpenCV's INTER_AREA is bilinear then.
-  cv::Mat resized;
-  cv::resize(rgb, resized, square.resized, 0, 0, cv::INTER_AREA);
-  return resized(square.window).clone();
+  return resize_window(rgb, square.resized, square.window);
 }
 
 DecodedImage decode_square_image_bytes(const std::string& bytes, const DecodeOptions& options) {

@@ -14,7 +14,7 @@
 
 #include <fmt/format.h>
 
-#include "area_reduce.h"
+#include "image/area_reduce.h"
 
 namespace varstyle {
 namespace {

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "core/crash_report.h"
 #include "core/error.h"
 #include "prep_commands.h"
 
@@ -39,6 +40,7 @@ int finish(const PrepSummary& summary, const std::filesystem::path& output) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  varstyle::install_crash_report("varstyle-prep");
   CLI::App app{"varstyle-prep: prepare image datasets as HDF5 shards for varstyle"};
   app.require_subcommand(1);
   app.set_version_flag("--version", kToolVersion);

@@ -2,7 +2,8 @@
 # Configures and builds varstyle into build/ (binaries in build/bin/). Extra arguments go to
 # CMake, e.g. -DCMAKE_PREFIX_PATH=/path/to/libtorch on a cluster. VARSTYLE_TARGETS limits the
 # build to some targets (e.g. "varstyle varstyle-prep"); VARSTYLE_BUILD_DIR builds elsewhere
-# (launch/gpu_check.sh keeps its CUDA build in build/gpu beside the CPU one).
+# (launch/gpu_check.sh keeps its CUDA build in build/gpu beside the CPU one); VARSTYLE_BUILD_KEEP_GOING=1
+# goes on past files that fail to compile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,4 +28,9 @@ elif [ $# -gt 0 ]; then
 fi
 targets=()
 for target in ${VARSTYLE_TARGETS:-}; do targets+=(--target "$target"); done
-cmake --build "$build" --parallel "$jobs" "${targets[@]}"
+# VARSTYLE_BUILD_KEEP_GOING=1: compile every file that can be, so one build lists every failure.
+keep_going=()
+if [ "${VARSTYLE_BUILD_KEEP_GOING:-0}" = 1 ]; then
+  if grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja' "$build/CMakeCache.txt"; then keep_going=(-- -k 0); else keep_going=(-- -k); fi
+fi
+cmake --build "$build" --parallel "$jobs" "${targets[@]}" "${keep_going[@]}"

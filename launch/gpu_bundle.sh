@@ -13,13 +13,14 @@ arch=/usr/lib/x86_64-linux-gnu
 # The libraries varstyle links besides LibTorch, CUDA and NCCL (their SONAMEs: see ldd build/bin/varstyle).
 linked=("$arch"/libyaml-cpp.so.0.* "$arch"/hdf5/serial/libhdf5.so.* "$arch"/libopencv_core.so.4* "$arch"/libopencv_imgproc.so.4*
         "$arch"/libopencv_imgcodecs.so.4* "$arch"/libspdlog.so.1* "$arch"/libfmt.so.9* "$arch"/libjpeg.so.62* "$arch"/libxxhash.so.0*
-        "$arch"/openmpi/lib/libmpi.so.40*)
+        "$arch"/openmpi/lib/libmpi.so.40* "$arch"/libcpp-httplib.so.0.*)
 
 # Headers, CMake packages and link-time .so names.
 dev_packages=(
   libyaml-cpp-dev libhdf5-dev libopenmpi-dev libopencv-core-dev libopencv-imgproc-dev
   libopencv-imgcodecs-dev libjpeg62-turbo-dev libxxhash-dev libcli11-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev
+  libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev  # the explorer's HTTP server; httplib.h includes the other three
 )
 # Open MPI's launcher, its help texts and the plugins it opens at run time.
 runtime_packages=(openmpi-bin openmpi-common libopenmpi3 libpmix2)
@@ -47,15 +48,20 @@ plugins=$(find /usr/lib/x86_64-linux-gnu/openmpi /usr/lib/x86_64-linux-gnu/pmix2
 libraries "${linked[@]}" /usr/bin/orterun $plugins >>"$files"
 printf '%s\n' "${linked[@]}" >>"$files"
 
+# Debian 12 merges /lib into /usr/lib, and ldd names some libraries by their /lib path: each file
+# goes under usr/lib once, where gpu_check.sh's LD_LIBRARY_PATH looks.
+merged() { case "$1" in /lib/* | /lib64/*) echo "/usr$1" ;; *) echo "$1" ;; esac; }
 sort -u "$files" | while read -r path; do
   [ -f "$path" ] || [ -L "$path" ] || continue
-  mkdir -p "$out$(dirname "$path")"
-  cp -a "$path" "$out$path"
+  place=$(merged "$path")
+  mkdir -p "$out$(dirname "$place")"
+  cp -a "$path" "$out$place"
   # A library named by ldd is often a link: bring the file it points to as well.
   if [ -L "$path" ]; then
     target=$(readlink -f "$path")
-    mkdir -p "$out$(dirname "$target")"
-    cp -a "$target" "$out$target"
+    place=$(merged "$target")
+    mkdir -p "$out$(dirname "$place")"
+    cp -a "$target" "$out$place"
   fi
 done
 
@@ -84,5 +90,5 @@ cat >"$out/BUNDLE.txt" <<INFO
 varstyle GPU bundle from $(hostname) ($(. /etc/os-release && echo "$PRETTY_NAME"), glibc $glibc), $(date -u +%F)
 launch/gpu_check.sh --bundle $out uses the folder as a prefix (usr/...), or unpacks $out.tar.xz there first.
 INFO
-tar -C "$(dirname "$out")" -cf - "$(basename "$out")" | xz -T0 -6 >"$out.tar.xz"
+tar -C "$(dirname "$out")" -cf - "$(basename "$out")" | xz -T0 -9e >"$out.tar.xz"
 echo "gpu_bundle: $(find "$out" -type f | wc -l) files, $(du -sh "$out" | cut -f1) in $out, $(du -sh "$out.tar.xz" | cut -f1) packed in $out.tar.xz (needs glibc >= $glibc on the node)"

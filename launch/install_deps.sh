@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   libtorch-dev
+  libopenblas0-openmp   # LibTorch's matrix products (Grams, W2, linear); Debian's default BLAS is the slow reference one
   libopenmpi-dev openmpi-bin
   slurm-wlm munge
   libhdf5-dev hdf5-tools

@@ -1,8 +1,8 @@
 """Plain-PyTorch twin of varstyle's `adain` training step, timed on the CPU or a GPU (one JSON line).
 
 The network and loss mirror the C++ sources (src/nets/vgg19.cpp, src/nets/decoder.cpp,
-src/nets/adain.cpp, src/losses/feature_statistics.cpp, src/losses/style_losses.cpp,
-src/losses/image_losses.cpp, src/models/adain_model.cpp, src/models/perceptual_criterion.cpp)
+src/nets/adain.cpp, src/nets/feature_statistics.cpp, src/losses/style_losses.cpp,
+src/losses/image_losses.cpp, src/models/adain_model.cpp, src/losses/perceptual_criterion.cpp)
 with loss.content_target=adain, content on relu4_1 (weight 1), style_moments on
 relu1_1..relu4_1 (weight 10), frozen random VGG19 shared by encoder and loss network, Adam.
 

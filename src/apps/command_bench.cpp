@@ -1,6 +1,7 @@
 // varstyle bench reader: the data path's throughput on this rank (read, checksum, crop, flip,
 // float conversion through the prefetch thread); varstyle bench stylize: images/s of stylisation
 // by a model built from a config, or of Gatys. Both print one JSON line, for experiments/bench/.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <memory>
@@ -21,7 +22,7 @@
 #include "eval/gatys.h"
 #include "eval/metrics.h"
 #include "models/style_model.h"
-#include "train/autocast_scope.h"
+#include "nets/autocast_scope.h"
 
 namespace varstyle {
 
@@ -113,24 +114,65 @@ int run_reader_bench(const ReaderOptions& options) {
   return 0;
 }
 
-// Gatys' L-BFGS iterations on one image pair.
+// One forward and backward of the evaluation network through every tap Gatys reads, the gradient
+// reaching the image: what one L-BFGS iteration cannot cost less than. Median of `repeats` after a
+// warm-up; .item() waits for a GPU.
+double forward_backward_seconds(Vgg19& network, const at::Tensor& content, int64_t repeats) {
+  std::vector<std::string> taps = EvaluationMetrics::style_taps();
+  taps.push_back(EvaluationMetrics::content_tap());
+  std::vector<double> seconds;
+  for (int64_t r = 0; r <= repeats; ++r) {
+    const at::Tensor image = content.detach().clone().set_requires_grad(true);
+    const auto start = Clock::now();
+    at::Tensor total = at::zeros({}, image.options());
+    for (const auto& [tap, features] : network.features(image, taps)) total = total + features.mean();
+    total.backward();
+    total.item<double>();
+    if (r > 0) seconds.push_back(seconds_since(start));  // r = 0: the warm-up
+  }
+  std::nth_element(seconds.begin(), seconds.begin() + seconds.size() / 2, seconds.end());
+  return seconds[seconds.size() / 2];
+}
+
+// Gatys' L-BFGS iterations on one image pair, against one forward + backward of its network:
+// ms_per_iteration excludes the setup (the content's features and the style's Grams, once).
 ordered_json bench_gatys(const Config& config, const StylizeOptions& options, const at::Tensor& content,
                          const at::Tensor& style) {
   auto network = std::make_shared<Vgg19>(evaluation_network_options(config.eval.network_width));
   network->freeze();
   network->to(content.device());
+  const at::Tensor one_content = content.narrow(0, 0, 1), one_style = style.narrow(0, 0, 1);
+  const double reference = forward_backward_seconds(*network, one_content, /*repeats=*/3);
   EvalConfig gatys_config = config.eval;
   gatys_config.gatys_steps = options.iterations;
   Gatys gatys(network, gatys_config);
-  const auto start = Clock::now();
-  gatys.stylize(content.narrow(0, 0, 1), style.narrow(0, 0, 1)).cpu();  // .cpu(): waits for a GPU
-  const double per_iteration = seconds_since(start) / static_cast<double>(options.iterations);
+  // Timed as eval runs it (setup and end only), then once more phase by phase, whose waits at each
+  // phase edge slow a GPU's iterations.
+  GatysProfile timed;
+  timed.phases = false;
+  gatys.stylize(one_content, one_style, /*objective_trace=*/nullptr, &timed);
+  GatysProfile profile;
+  gatys.stylize(one_content, one_style, /*objective_trace=*/nullptr, &profile);
+  const double iterations = static_cast<double>(options.iterations);
+  const double per_iteration = (timed.total_seconds - timed.setup_seconds) / iterations;
+  const double evaluations = static_cast<double>(std::max<int64_t>(1, profile.evaluations));
+  auto ms = [](double seconds) { return rounded(1000 * seconds, 1); };
   return {{"bench", "stylize"},
           {"method", "gatys"},
           {"size", options.size},
           {"iterations", options.iterations},
-          {"ms_per_iteration", rounded(1000 * per_iteration, 1)},
+          {"ms_per_iteration", ms(per_iteration)},
           {"seconds_for_500_iterations", rounded(500 * per_iteration, 1)},
+          {"evaluations", profile.evaluations},
+          {"ms_forward_per_evaluation", ms(profile.forward_seconds / evaluations)},
+          {"ms_loss_per_evaluation", ms(profile.loss_seconds / evaluations)},
+          {"ms_backward_per_evaluation", ms(profile.backward_seconds / evaluations)},
+          {"ms_optimiser_per_iteration",
+           ms((profile.total_seconds - profile.setup_seconds - profile.objective_seconds()) / iterations)},
+          {"ms_setup", ms(profile.setup_seconds)},
+          {"ms_per_iteration_profiled", ms((profile.total_seconds - profile.setup_seconds) / iterations)},
+          {"ms_forward_backward", ms(reference)},
+          {"iteration_over_forward_backward", rounded(per_iteration / reference, 3)},
           {"device", content.device().str()},
           {"threads", at::get_num_threads()}};
 }

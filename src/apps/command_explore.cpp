@@ -12,8 +12,8 @@
 #include "dist/device_choice.h"
 #include "explore/explore_server.h"
 #include "explore/explorer.h"
-#include "train/autocast_scope.h"
-#include "train/checkpoint_model.h"
+#include "nets/autocast_scope.h"
+#include "checkpoint/checkpoint_model.h"
 
 namespace varstyle {
 

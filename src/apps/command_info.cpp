@@ -9,7 +9,7 @@
 
 #include "apps/commands.h"
 #include "dist/device_info.h"
-#include "train/autocast_scope.h"
+#include "nets/autocast_scope.h"
 
 namespace varstyle {
 

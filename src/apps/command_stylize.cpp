@@ -17,11 +17,11 @@
 #include "core/logging.h"
 #include "core/thread_count.h"
 #include "dist/device_choice.h"
-#include "eval/grid.h"
-#include "eval/image_io.h"
+#include "image/grid.h"
+#include "image/image_io.h"
 #include "explore/code_file.h"
-#include "train/autocast_scope.h"
-#include "train/checkpoint_model.h"
+#include "nets/autocast_scope.h"
+#include "checkpoint/checkpoint_model.h"
 
 namespace varstyle {
 
@@ -117,69 +117,76 @@ void take_view_settings(const CLI::App& app, const CodeFile& file, int* size, do
   if (alpha != nullptr && app.count("--alpha") == 0) *alpha = file.alpha;
 }
 
+struct StylizeOptions {
+  std::string checkpoint, content, out, mix, code;
+  std::vector<std::string> styles;
+  std::string device = "auto";
+  double alpha = 1.0;
+  int size = 512;
+  bool preserve_color = false;
+  bool bf16 = false;
+};
+
+void add_stylize_options(CLI::App& app, StylizeOptions& o) {
+  app.add_option("--checkpoint", o.checkpoint, "checkpoint folder, run folder or model.h5")->required();
+  app.add_option("--content", o.content, "content image")->required();
+  auto* style = app.add_option("--style", o.styles, "style image (repeat to mix several)");
+  auto* mix = app.add_option("--mix", o.mix, "weights of the styles, e.g. 0.3,0.7 (default: equal)");
+  app.add_option("--code", o.code, "a code exported by varstyle explore (JSON) instead of --style; its alpha and size apply unless given")
+      ->excludes(style)
+      ->excludes(mix);
+  app.add_option("--alpha", o.alpha, "content-style trade-off, 0..1")->check(finite_number())->check(CLI::Range(0.0, 1.0));
+  app.add_option("--size", o.size, "short side of the content before stylising (0: as is)")->check(CLI::Range(0, 8192));
+  app.add_flag("--preserve-color", o.preserve_color, "keep the content's colours");
+  app.add_option("--out", o.out, "output image (.png, .jpg)")->required();
+  add_device_option(app, o.device);
+  add_bf16_option(app, o.bf16);
+}
+
+int run_stylize(StylizeOptions& o, const CLI::App& app) {
+  // Everything the user gave is checked before the model is loaded or anything is written.
+  if (o.styles.empty() && o.code.empty()) throw ConfigError("--style or --code is required");
+  CodeFile code_file;
+  if (!o.code.empty()) {
+    code_file = read_code_file(o.code);
+    take_view_settings(app, code_file, &o.size, &o.alpha);
+  }
+  const std::vector<double> weights = o.styles.empty() ? std::vector<double>{} : parse_mix(o.mix, o.styles.size());
+  if (o.styles.size() > 1 && o.alpha != 1.0) throw ConfigError("--alpha applies to a single --style; with --mix, weight the styles instead");
+  check_size(o.size);
+  check_output_image("--out", o.out);
+  const c10::Device device = pick_device(parse_device_request(o.device));
+  const int threads = set_threads();
+  setup_logging(/*rank=*/0);
+  log_bf16_choice(o.bf16, device);
+  const cv::Mat content_rgb = read_input("--content", o.content, o.size);
+  const at::Tensor content = from_rgb_image(content_rgb).to(device);
+  std::vector<at::Tensor> styles;
+  for (const auto& style : o.styles) styles.push_back(from_rgb_image(read_input("--style", style, o.size)).to(device));
+  const LoadedModel loaded = load_checkpoint_model(o.checkpoint, device);
+  const at::Tensor code = o.code.empty() ? at::Tensor() : code_for_model(o.code, code_file, loaded, device);
+  at::NoGradGuard no_grad;
+  const at::Tensor output = run_padded(content, kMultiple, autocast_forward(o.bf16, device, [&](const at::Tensor& padded) {
+    if (code.defined()) return loaded.model->decode(padded, code, o.alpha);
+    return styles.size() == 1 ? loaded.model->stylize(padded, styles[0], o.alpha)
+                              : loaded.model->interpolate(padded, styles, weights);
+  }));
+  cv::Mat result = to_rgb_image(output[0]);
+  if (o.preserve_color) result = preserve_color(result, content_rgb);
+  write_image(o.out, result);
+  fmt::print("wrote {} ({}x{}, {} model from {}, {} thread(s))\n", o.out, result.cols, result.rows,
+             loaded.config.model.kind, loaded.model_file.string(), threads);
+  return 0;
+}
+
 }  // namespace
 
 Command add_stylize_command(CLI::App& parent) {
-  struct Options {
-    std::string checkpoint, content, out, mix, code;
-    std::vector<std::string> styles;
-    std::string device = "auto";
-    double alpha = 1.0;
-    int size = 512;
-    bool preserve_color = false;
-    bool bf16 = false;
-  };
-  auto o = std::make_shared<Options>();
+  auto options = std::make_shared<StylizeOptions>();
   Command command;
   command.app = parent.add_subcommand("stylize", "stylise one content image with a trained checkpoint");
-  command.app->add_option("--checkpoint", o->checkpoint, "checkpoint folder, run folder or model.h5")->required();
-  command.app->add_option("--content", o->content, "content image")->required();
-  auto* style = command.app->add_option("--style", o->styles, "style image (repeat to mix several)");
-  auto* mix = command.app->add_option("--mix", o->mix, "weights of the styles, e.g. 0.3,0.7 (default: equal)");
-  command.app->add_option("--code", o->code, "a code exported by varstyle explore (JSON) instead of --style; its alpha and size apply unless given")
-      ->excludes(style)
-      ->excludes(mix);
-  command.app->add_option("--alpha", o->alpha, "content-style trade-off, 0..1")->check(finite_number())->check(CLI::Range(0.0, 1.0));
-  command.app->add_option("--size", o->size, "short side of the content before stylising (0: as is)")->check(CLI::Range(0, 8192));
-  command.app->add_flag("--preserve-color", o->preserve_color, "keep the content's colours");
-  command.app->add_option("--out", o->out, "output image (.png, .jpg)")->required();
-  add_device_option(*command.app, o->device);
-  add_bf16_option(*command.app, o->bf16);
-  command.run = [o, app = command.app] {
-    // Everything the user gave is checked before the model is loaded or anything is written.
-    if (o->styles.empty() && o->code.empty()) throw ConfigError("--style or --code is required");
-    CodeFile code_file;
-    if (!o->code.empty()) {
-      code_file = read_code_file(o->code);
-      take_view_settings(*app, code_file, &o->size, &o->alpha);
-    }
-    const std::vector<double> weights = o->styles.empty() ? std::vector<double>{} : parse_mix(o->mix, o->styles.size());
-    if (o->styles.size() > 1 && o->alpha != 1.0) throw ConfigError("--alpha applies to a single --style; with --mix, weight the styles instead");
-    check_size(o->size);
-    check_output_image("--out", o->out);
-    const c10::Device device = pick_device(parse_device_request(o->device));
-    const int threads = set_threads();
-    setup_logging(/*rank=*/0);
-    log_bf16_choice(o->bf16, device);
-    const cv::Mat content_rgb = read_input("--content", o->content, o->size);
-    const at::Tensor content = from_rgb_image(content_rgb).to(device);
-    std::vector<at::Tensor> styles;
-    for (const auto& style : o->styles) styles.push_back(from_rgb_image(read_input("--style", style, o->size)).to(device));
-    const LoadedModel loaded = load_checkpoint_model(o->checkpoint, device);
-    const at::Tensor code = o->code.empty() ? at::Tensor() : code_for_model(o->code, code_file, loaded, device);
-    at::NoGradGuard no_grad;
-    const at::Tensor output = run_padded(content, kMultiple, autocast_forward(o->bf16, device, [&](const at::Tensor& padded) {
-      if (code.defined()) return loaded.model->decode(padded, code, o->alpha);
-      return styles.size() == 1 ? loaded.model->stylize(padded, styles[0], o->alpha)
-                                : loaded.model->interpolate(padded, styles, weights);
-    }));
-    cv::Mat result = to_rgb_image(output[0]);
-    if (o->preserve_color) result = preserve_color(result, content_rgb);
-    write_image(o->out, result);
-    fmt::print("wrote {} ({}x{}, {} model from {}, {} thread(s))\n", o->out, result.cols, result.rows,
-               loaded.config.model.kind, loaded.model_file.string(), threads);
-    return 0;
-  };
+  add_stylize_options(*command.app, *options);
+  command.run = [options, app = command.app] { return run_stylize(*options, *app); };
   return command;
 }
 

@@ -24,7 +24,7 @@ struct Command {
 CLI::Option* add_device_option(CLI::App& command, std::string& device);
 
 // Registers --bf16 (a flag) on `command`: the networks run under bf16 autocast on the chosen device
-// (train/autocast_scope.h autocast_forward); log_bf16_choice says whether the CPU has native bf16.
+// (nets/autocast_scope.h autocast_forward); log_bf16_choice says whether the CPU has native bf16.
 CLI::Option* add_bf16_option(CLI::App& command, bool& bf16);
 
 Command add_config_command(CLI::App& parent);  // varstyle config: resolve, validate, print/write

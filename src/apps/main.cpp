@@ -7,11 +7,13 @@
 #include <fmt/format.h>
 
 #include "apps/commands.h"
+#include "core/crash_report.h"
 #include "core/error.h"
 
 using namespace varstyle;
 
 int main(int argc, char** argv) {
+  install_crash_report("varstyle");
   CLI::App app{"varstyle: variational style transfer, trained data-parallel"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "varstyle " VARSTYLE_VERSION);

@@ -176,6 +176,8 @@ struct TrainConfig {
   int64_t accumulate = 1;              // micro-steps per optimiser step (only the last all-reduces)
   OnNonfinite on_nonfinite = OnNonfinite::kAbort;  // abort | skip (the step)
   bool timeline = false;               // Chrome-trace JSON per rank (RUN/timeline-rank*.json)
+  bool time_split = true;              // data/forward/backward/reduce/optimizer split in the log; on CUDA
+                                       // each phase edge waits for the device (false: no waits, no split)
   bool bf16 = false;                   // bf16 autocast on CUDA or the CPU (statistics fp32, W2 fp64)
   bool channels_last = false;          // CUDA: channels-last memory format
   int64_t grid_size = 4;               // contents and styles in the final RUN/grid.png (0: none)
@@ -191,6 +193,7 @@ struct TrainConfig {
     v("accumulate", accumulate, Range{1, 1e6});
     v("on_nonfinite", on_nonfinite);
     v("timeline", timeline);
+    v("time_split", time_split);
     v("bf16", bf16);
     v("channels_last", channels_last);
     v("grid_size", grid_size, Range{0, 16});

@@ -90,7 +90,7 @@ Manifest Manifest::load(const fs::path& folder_or_file) {
       throw Error(fmt::format("{}: 'size' is {}, outside [1, {}]", path.string(), manifest.size, kMaxImageSide));
     manifest.count = field(root, "count", path).get<int64_t>();
     manifest.label_names = field(root, "label_names", path).get<std::vector<std::string>>();
-    const json& shards = field(root, "shards", path);
+    const json shards = field(root, "shards", path);  // a copy: g++ 13 cannot tell the reference outlives `where`
     if (!shards.is_array()) throw Error(fmt::format("{}: 'shards' is not a list", path.string()));
     int64_t total = 0;
     for (size_t i = 0; i < shards.size(); ++i) {

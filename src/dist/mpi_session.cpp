@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "core/crash_report.h"
 #include "core/error.h"
 
 namespace varstyle {
@@ -30,6 +31,8 @@ MpiSession::MpiSession(int* argc, char*** argv) {
   VS_MPI_CHECK(MPI_Comm_rank(MPI_COMM_WORLD, &rank_));
   VS_MPI_CHECK(MPI_Comm_size(MPI_COMM_WORLD, &size_));
   set_process_identity(rank_, size_);
+  // MPI_Init puts Open MPI's own crash handlers in place, which print no caller for a jump to 0.
+  install_crash_report(fmt::format("varstyle, {}", describe_process()));
   MPI_Comm node = MPI_COMM_NULL;
   VS_MPI_CHECK(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node));
   VS_MPI_CHECK(MPI_Comm_rank(node, &local_rank_));

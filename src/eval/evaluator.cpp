@@ -22,14 +22,14 @@
 #include "eval/eval_progress.h"
 #include "eval/figures.h"
 #include "eval/gatys.h"
-#include "eval/grid.h"
-#include "eval/image_io.h"
+#include "image/grid.h"
+#include "image/image_io.h"
 #include "eval/image_quality.h"
 #include "eval/metrics.h"
 #include "eval/report.h"
 #include "eval/stylizer.h"
 #include "eval/summary.h"
-#include "train/autocast_scope.h"
+#include "nets/autocast_scope.h"
 
 namespace varstyle {
 namespace fs = std::filesystem;

@@ -8,8 +8,8 @@
 
 #include <utility>
 
-#include "eval/grid.h"
-#include "eval/image_io.h"
+#include "image/grid.h"
+#include "image/image_io.h"
 
 namespace varstyle {
 namespace fs = std::filesystem;

@@ -3,7 +3,7 @@
 
 #include <ATen/core/grad_mode.h>
 
-#include "losses/feature_statistics.h"
+#include "nets/feature_statistics.h"
 #include "losses/image_losses.h"
 #include "losses/style_losses.h"
 

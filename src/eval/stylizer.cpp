@@ -6,8 +6,8 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
-#include "train/autocast_scope.h"
-#include "train/checkpoint_model.h"
+#include "nets/autocast_scope.h"
+#include "checkpoint/checkpoint_model.h"
 
 namespace varstyle {
 

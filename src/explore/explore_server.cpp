@@ -65,7 +65,8 @@ std::string url_host(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
 
-void add_routes(httplib::Server& server, Explorer& explorer, const ServerOptions& options) {
+// The page's state: the explorer's, with the limits and whether the server is exposed.
+void add_state_route(httplib::Server& server, Explorer& explorer, const ServerOptions& options) {
   const bool exposed = !is_loopback_host(options.host);
   server.Get("/api/state", [&explorer, exposed, host = options.host](const httplib::Request&, httplib::Response& response) {
     guarded(response, [&] {
@@ -77,6 +78,22 @@ void add_routes(httplib::Server& server, Explorer& explorer, const ServerOptions
       response.set_content(state.dump(), "application/json");
     });
   });
+}
+
+// A view's images as data URLs, with the time the decoder took.
+nlohmann::json render_answer(Explorer& explorer, const std::string& body) {
+  const View view = parse_view(body, explorer.limits());
+  const auto start = std::chrono::steady_clock::now();
+  const std::vector<std::string> images = explorer.render(view);
+  const double milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  nlohmann::json answer = {{"images", nlohmann::json::array()}, {"milliseconds", milliseconds}};
+  for (const auto& png : images) answer["images"].push_back("data:image/png;base64," + base64_encode(png));
+  return answer;
+}
+
+// Thumbnails, renders, exports and uploads: every answer through `guarded`, so a bad request gets
+// a JSON 4xx naming the field.
+void add_image_routes(httplib::Server& server, Explorer& explorer) {
   server.Get(R"(/api/thumbnail/(content|style)/(\d{1,6}))", [&explorer](const httplib::Request& request, httplib::Response& response) {
     guarded(response, [&] {
       response.set_content(explorer.thumbnail(request.matches[1], std::stoul(request.matches[2])), "image/png");
@@ -85,13 +102,7 @@ void add_routes(httplib::Server& server, Explorer& explorer, const ServerOptions
   server.Post("/api/render", [&explorer](const httplib::Request& request, httplib::Response& response) {
     guarded(response, [&] {
       check_json_body(request);
-      const View view = parse_view(request.body, explorer.limits());
-      const auto start = std::chrono::steady_clock::now();
-      const std::vector<std::string> images = explorer.render(view);
-      const double milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-      nlohmann::json answer = {{"images", nlohmann::json::array()}, {"milliseconds", milliseconds}};
-      for (const auto& png : images) answer["images"].push_back("data:image/png;base64," + base64_encode(png));
-      response.set_content(answer.dump(), "application/json");
+      response.set_content(render_answer(explorer, request.body).dump(), "application/json");
     });
   });
   server.Post("/api/export", [&explorer](const httplib::Request& request, httplib::Response& response) {
@@ -107,14 +118,17 @@ void add_routes(httplib::Server& server, Explorer& explorer, const ServerOptions
       response.set_content(explorer.add_image(request.matches[1], std::move(image)).dump(), "application/json");
     });
   });
+}
+
+// The embedded page, and a message for whatever httplib answers by itself (unknown paths and
+// methods, a body over the limit, an exception).
+void add_page_and_errors(httplib::Server& server) {
   server.Get(R"(/.*)", [](const httplib::Request& request, httplib::Response& response) {
     const EmbeddedAsset* asset = find_asset(request.path);
     if (asset == nullptr) return reply_error(response, 404, fmt::format("{}: no such page", request.path.substr(0, 200)));
     response.set_content(std::string(asset->body), std::string(asset->content_type).c_str());
     response.set_header("Cache-Control", "no-store");
   });
-  // What httplib answers by itself (unknown paths and methods, a body over the limit) gets a
-  // message too.
   server.set_error_handler([](const httplib::Request& request, httplib::Response& response) {
     if (!response.body.empty()) return;
     if (response.status == 413)
@@ -125,6 +139,12 @@ void add_routes(httplib::Server& server, Explorer& explorer, const ServerOptions
   server.set_exception_handler([](const httplib::Request&, httplib::Response& response, std::exception_ptr) {
     reply_error(response, 500, "the explorer could not answer this request");
   });
+}
+
+void add_routes(httplib::Server& server, Explorer& explorer, const ServerOptions& options) {
+  add_state_route(server, explorer, options);
+  add_image_routes(server, explorer);
+  add_page_and_errors(server);
 }
 
 }  // namespace

@@ -6,12 +6,12 @@
 
 #include <fmt/format.h>
 
-#include "eval/grid.h"
-#include "eval/image_io.h"
+#include "image/grid.h"
+#include "image/image_io.h"
 #include "explore/code_file.h"
 #include "explore/png_codec.h"
 #include "explore/request_error.h"
-#include "train/autocast_scope.h"
+#include "nets/autocast_scope.h"
 
 namespace varstyle {
 

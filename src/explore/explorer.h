@@ -17,7 +17,7 @@
 #include "explore/image_sources.h"
 #include "explore/latent_summary.h"
 #include "explore/view_request.h"
-#include "train/checkpoint_model.h"
+#include "checkpoint/checkpoint_model.h"
 
 namespace varstyle {
 

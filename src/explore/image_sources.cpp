@@ -11,7 +11,7 @@
 #include "core/error.h"
 #include "data/image_files.h"
 #include "data/shard_dataset.h"
-#include "eval/image_io.h"
+#include "image/image_io.h"
 
 namespace varstyle {
 namespace fs = std::filesystem;

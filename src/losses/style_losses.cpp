@@ -1,7 +1,7 @@
 // Gram, moment and Gaussian-W2 style losses over loss-network taps.
 #include "losses/style_losses.h"
 
-#include "losses/feature_statistics.h"
+#include "nets/feature_statistics.h"
 
 namespace varstyle {
 
@@ -32,11 +32,14 @@ at::Tensor style_gram_loss(const std::vector<TapPair>& taps, double swag) {
   for (const auto& tap : taps) {
     const at::Tensor output = swag > 0 ? swag_smooth(tap.output, swag) : tap.output;
     const at::Tensor target = swag > 0 ? swag_smooth(tap.target, swag) : tap.target;
-    const at::Tensor difference =
-        gram_matrix(output) - broadcast_batch(gram_matrix(target), output.size(0));
-    total = total + tap.weight * difference.pow(2).sum({1, 2}).mean();
+    total = total + tap.weight * gram_distance(output, gram_matrix(target));
   }
   return total;
+}
+
+at::Tensor gram_distance(const at::Tensor& output_features, const at::Tensor& target_gram) {
+  const at::Tensor difference = gram_matrix(output_features) - broadcast_batch(target_gram, output_features.size(0));
+  return difference.pow(2).sum({1, 2}).mean();
 }
 
 at::Tensor style_moments_loss(const std::vector<TapPair>& taps) {

@@ -20,6 +20,11 @@ struct TapPair {
 // temperature, features smoothed first (swag_smooth); 0: off.
 at::Tensor style_gram_loss(const std::vector<TapPair>& taps, double swag = 0.0);
 
+// mean_b ||G(F_out) - G_target||_F^2 for one tap, the target's Gram given ([1 or B, C, C]): the
+// term of style_gram_loss, for callers that keep the style's Grams across many evaluations
+// (Gatys' optimisation computes them once, not once per iteration).
+at::Tensor gram_distance(const at::Tensor& output_features, const at::Tensor& target_gram);
+
 // sum_l w_l * (mean_{b,c} (mu_out - mu_style)^2 + mean_{b,c} (sigma_out - sigma_style)^2),
 // the AdaIN style loss (MSE of channel means and standard deviations).
 at::Tensor style_moments_loss(const std::vector<TapPair>& taps);

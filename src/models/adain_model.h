@@ -4,7 +4,7 @@
 #pragma once
 
 #include "models/networks.h"
-#include "models/perceptual_criterion.h"
+#include "losses/perceptual_criterion.h"
 #include "models/style_model.h"
 #include "nets/decoder.h"
 

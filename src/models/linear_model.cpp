@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "losses/feature_statistics.h"
+#include "nets/feature_statistics.h"
 
 namespace varstyle {
 

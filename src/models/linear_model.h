@@ -8,7 +8,7 @@
 #include <torch/nn/modules/linear.h>
 
 #include "models/networks.h"
-#include "models/perceptual_criterion.h"
+#include "losses/perceptual_criterion.h"
 #include "models/style_model.h"
 #include "nets/decoder.h"
 

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
-#include "models/perceptual_criterion.h"
+#include "losses/perceptual_criterion.h"
 #include "nets/resnet.h"
 
 namespace varstyle {

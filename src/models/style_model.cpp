@@ -11,17 +11,6 @@
 
 namespace varstyle {
 
-void LossTerms::add(const std::string& name, double weight, const std::function<at::Tensor()>& compute) {
-  if (weight <= 0) return;
-  terms_.emplace_back(name, weight * compute());
-}
-
-at::Tensor LossTerms::total() const {
-  TORCH_CHECK(!terms_.empty(), "no loss term has a positive weight");
-  at::Tensor sum = terms_.front().second;
-  for (size_t i = 1; i < terms_.size(); ++i) sum = sum + terms_[i].second;
-  return sum;
-}
 
 std::vector<uint64_t> noise_keys_for(const StepInput& input, uint64_t stream) {
   std::vector<uint64_t> keys;

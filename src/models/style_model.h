@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "losses/loss_terms.h"
 #include "models/networks.h"
 #include "nets/feature_network.h"
 #include "nets/keyed_normal.h"
@@ -24,17 +25,6 @@ struct StepInput {
   // sample's noise is the same whatever the number of ranks. Empty: keys from (step, row).
   std::vector<uint64_t> noise_keys;
   int64_t step = 0;
-};
-
-// Weighted loss terms in the order computed; a term whose weight is 0 is never computed.
-class LossTerms {
- public:
-  void add(const std::string& name, double weight, const std::function<at::Tensor()>& compute);
-  const std::vector<std::pair<std::string, at::Tensor>>& terms() const { return terms_; }
-  at::Tensor total() const;
-
- private:
-  std::vector<std::pair<std::string, at::Tensor>> terms_;
 };
 
 class StyleModel : public torch::nn::Module {

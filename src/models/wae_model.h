@@ -10,7 +10,7 @@
 #include <torch/nn/modules/conv.h>
 
 #include "models/networks.h"
-#include "models/perceptual_criterion.h"
+#include "losses/perceptual_criterion.h"
 #include "models/style_model.h"
 #include "nets/decoder.h"
 #include "nets/encoders.h"

@@ -1,7 +1,7 @@
 // AdaIN with statistics taken from style features or given as scale and bias.
 #include "nets/adain.h"
 
-#include "losses/feature_statistics.h"
+#include "nets/feature_statistics.h"
 
 namespace varstyle {
 

@@ -21,7 +21,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/csv.h"
-#include "eval/grid.h"
+#include "image/grid.h"
 #include "eval/summary.h"
 
 namespace varstyle {

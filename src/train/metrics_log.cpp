@@ -78,15 +78,15 @@ void MetricsLog::flush(int64_t step, double learning_rate) {
     }
     line["loss"] = total;
     line["terms"] = terms;
-    line["seconds_per_step"] = times;
+    if (time_total > 0) line["seconds_per_step"] = times;  // absent with train.time_split off
     line["elapsed_s"] = elapsed;
     std::ofstream out(file_, std::ios::app);
     out << line.dump() << "\n";
     if (!out) throw Error(fmt::format("{}: cannot append metrics", file_.string()));
     const double rate = static_cast<double>(step - first_step_) / std::max(1e-9, elapsed);
-    spdlog::info("step {}/{} | {:.1f} img/s | ETA {} | loss {:.4g} |{} |{}", step, total_steps_,
+    spdlog::info("step {}/{} | {:.1f} img/s | ETA {} | loss {:.4g} |{}{}", step, total_steps_,
                  line["images_per_s"].get<double>(), duration_text(static_cast<double>(total_steps_ - step) / std::max(rate, 1e-9)),
-                 total, terms_text, times_text);
+                 total, terms_text, times_text.empty() ? "" : " |" + times_text);
   }
   for (auto& [name, sum] : term_sums_) sum.zero_();
   time_sums_.clear();

@@ -13,10 +13,10 @@
 #include "data/prefetch_loader.h"
 #include "dist/consistency.h"
 #include "models/linear_model.h"
-#include "models/perceptual_criterion.h"
+#include "losses/perceptual_criterion.h"
 #include "nets/resnet.h"
 #include "nets/vgg19.h"
-#include "train/autocast_scope.h"
+#include "nets/autocast_scope.h"
 
 namespace varstyle {
 namespace fs = std::filesystem;

@@ -11,7 +11,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
-#include "train/checkpoint_store.h"
+#include "checkpoint/checkpoint_store.h"
 
 namespace varstyle {
 namespace fs = std::filesystem;
@@ -27,8 +27,8 @@ constexpr const char* kChangesName = "config_changes.jsonl";
 // train.threads from the node's cores), not what it trains.
 bool is_free_key(const std::string& key) {
   static const std::vector<std::string> free_keys = {"train.threads",    "train.log_every", "train.timeline",
-                                                     "train.ckpt_every", "train.keep_last", "train.grid_size",
-                                                     "dist.timeout_s"};
+                                                     "train.time_split", "train.ckpt_every", "train.keep_last",
+                                                     "train.grid_size",  "dist.timeout_s"};
   return key.rfind("eval.", 0) == 0 || std::find(free_keys.begin(), free_keys.end(), key) != free_keys.end();
 }
 

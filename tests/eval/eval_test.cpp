@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
 #include "eval/gatys.h"
@@ -19,6 +20,14 @@ namespace {
 namespace fs = std::filesystem;
 using testing::run_command;
 using testing::ScratchDir;
+
+// Gatys' network at width 0.125, random weights drawn from seed 0, frozen.
+std::shared_ptr<Vgg19> frozen_gatys_network() {
+  at::manual_seed(0);
+  auto network = std::make_shared<Vgg19>(Vgg19Options{0.125, Padding::kReflect, "relu5_1"});
+  network->freeze();
+  return network;
+}
 
 at::Tensor smooth_image(int64_t seed, int64_t size = 32) {
   at::manual_seed(static_cast<uint64_t>(seed));
@@ -46,9 +55,7 @@ TEST(EvaluationMetrics, ZeroAgainstItselfAndGrowingWithMismatch) {
 }
 
 TEST(Gatys, LowersItsObjective) {
-  at::manual_seed(0);
-  auto network = std::make_shared<Vgg19>(Vgg19Options{0.125, Padding::kReflect, "relu5_1"});
-  network->freeze();
+  auto network = frozen_gatys_network();
   for (const char* optimiser : {"lbfgs", "adam"}) {
     EvalConfig config;
     config.gatys_steps = 20;
@@ -67,9 +74,7 @@ TEST(Gatys, LayerWeightsAreTheGatysOnesOverChannelsSquared) {
   // At the start the image is the content: the objective is the style term alone,
   // style_weight x sum_l (1 / C_l^2) ||G_l(content) - G_l(style)||^2 (Gatys et al.'s 1e3 / C^2
   // for a Gram normalised by positions; style_gram_loss also divides by C).
-  at::manual_seed(0);
-  auto network = std::make_shared<Vgg19>(Vgg19Options{0.125, Padding::kReflect, "relu5_1"});
-  network->freeze();
+  auto network = frozen_gatys_network();
   EvalConfig config;
   config.gatys_steps = 1;
   config.gatys_optimizer = "adam";
@@ -86,6 +91,49 @@ TEST(Gatys, LayerWeightsAreTheGatysOnesOverChannelsSquared) {
   }
   ASSERT_FALSE(trace.empty());
   EXPECT_NEAR(trace[0], config.gatys_style_weight * expected, 1e-4 * trace[0]);
+}
+
+TEST(Gatys, ProfileCountsOneEvaluationPerIterationAndItsPhases) {
+  // L-BFGS without a line search evaluates once per iteration (25 = a step of 20 and one of 5),
+  // and the profile's phases are what the iterations spent: never more than the whole.
+  auto network = frozen_gatys_network();
+  EvalConfig config;
+  config.gatys_steps = 25;
+  Gatys gatys(network, config);
+  GatysProfile profile;
+  gatys.stylize(smooth_image(3), smooth_image(4), nullptr, &profile);
+  EXPECT_EQ(profile.evaluations, 25);
+  EXPECT_GT(profile.forward_seconds, 0.0);
+  EXPECT_GT(profile.loss_seconds, 0.0);
+  EXPECT_GT(profile.backward_seconds, 0.0);
+  EXPECT_GT(profile.setup_seconds, 0.0);
+  EXPECT_LE(profile.setup_seconds + profile.objective_seconds(), profile.total_seconds);
+  // Without phases: setup and total only.
+  GatysProfile timed;
+  timed.phases = false;
+  gatys.stylize(smooth_image(3), smooth_image(4), nullptr, &timed);
+  EXPECT_EQ(timed.evaluations, 25);
+  EXPECT_EQ(timed.objective_seconds(), 0.0);
+  EXPECT_GT(timed.total_seconds, timed.setup_seconds);
+}
+
+TEST(Gatys, BenchReportsIterationsAgainstTheNetworksForwardBackward) {
+  const auto result = run_command(std::string(VARSTYLE_BINARY) + " bench stylize --config " + VARSTYLE_SOURCE_DIR +
+                                  "/configs/eval.yaml --method gatys --size 32 --iterations 3 --threads 1 --device cpu "
+                                  "eval.network_width=0.125 2>/dev/null");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const auto line = nlohmann::json::parse(result.output.substr(result.output.find('{')));
+  EXPECT_EQ(line.at("method"), "gatys");
+  EXPECT_EQ(line.at("iterations"), 3);
+  EXPECT_EQ(line.at("evaluations"), 3);
+  for (const char* key : {"ms_per_iteration", "ms_forward_per_evaluation", "ms_backward_per_evaluation",
+                          "ms_forward_backward", "iteration_over_forward_backward"})
+    EXPECT_GT(line.at(key).get<double>(), 0.0) << key;
+  EXPECT_GE(line.at("ms_loss_per_evaluation").get<double>(), 0.0);
+  // The ratio is of the unrounded times; the milliseconds are rounded to 0.1.
+  const double ratio = line.at("iteration_over_forward_backward").get<double>();
+  const double reference = line.at("ms_forward_backward").get<double>();
+  EXPECT_NEAR(ratio, line.at("ms_per_iteration").get<double>() / reference, 0.001 + 0.05 * (1 + ratio) / reference);
 }
 
 std::vector<std::vector<std::string>> read_csv_without(const fs::path& path, const std::string& dropped) {

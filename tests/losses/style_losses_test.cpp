@@ -7,7 +7,7 @@
 #include <cmath>
 
 #include "grad_check.h"
-#include "losses/feature_statistics.h"
+#include "nets/feature_statistics.h"
 #include "losses/image_losses.h"
 #include "losses/style_losses.h"
 
@@ -28,6 +28,18 @@ TEST(FeatureStatistics, GramOfHandMadeMap) {
   at::Tensor features = at::tensor({1.0, 2.0, 3.0, 4.0}, kDouble).view({1, 2, 1, 2});
   at::Tensor expected = at::tensor({5.0, 11.0, 11.0, 25.0}, kDouble).view({1, 2, 2}) / 4.0;
   EXPECT_TRUE(at::allclose(gram_matrix(features), expected));
+}
+
+TEST(FeatureStatistics, GramGradientForAnyUpstreamGradient) {
+  // gram_matrix has its own backward, (dG + dG^T) F / n: an upstream gradient that is not
+  // symmetric (weights on G's entries) tells it from a backward that assumes dG = dG^T.
+  at::manual_seed(5);
+  const at::Tensor weights = at::randn({2, 3, 3}, kDouble);
+  expect_gradient_matches([&](const at::Tensor& x) { return (gram_matrix(x) * weights).sum(); },
+                          at::randn({2, 3, 2, 3}, kDouble));
+  const at::Tensor target = gram_matrix(at::randn({1, 3, 4, 4}, kDouble));
+  expect_gradient_matches([&](const at::Tensor& x) { return gram_distance(x, target); },
+                          at::randn({2, 3, 2, 3}, kDouble));
 }
 
 TEST(FeatureStatistics, MeanStdCovariance) {

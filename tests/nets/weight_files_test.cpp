@@ -14,7 +14,7 @@
 #include "nets/resnet.h"
 #include "nets/vgg19.h"
 #include "test_support.h"
-#include "train/tensor_file.h"
+#include "checkpoint/tensor_file.h"
 
 namespace varstyle {
 namespace {

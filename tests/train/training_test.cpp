@@ -21,8 +21,8 @@
 #include "data/manifest.h"
 #include "data/sharded_sampler.h"
 #include "test_support.h"
-#include "train/checkpoint_store.h"
-#include "train/tensor_file.h"
+#include "checkpoint/checkpoint_store.h"
+#include "checkpoint/tensor_file.h"
 
 namespace varstyle {
 namespace {
@@ -233,6 +233,23 @@ TEST_F(Training, NonFiniteLossAbortsOrSkips) {
   auto skipped = run_command(train((dir / "skip").string(), explode + " train.on_nonfinite=skip"));
   EXPECT_EQ(skipped.exit_code, 0) << skipped.output;
   EXPECT_NE(skipped.output.find("step skipped"), std::string::npos) << skipped.output;
+}
+
+TEST_F(Training, TimeSplitCanBeTurnedOff) {
+  // train.time_split: false drops the split from metrics.jsonl and from the progress line (on
+  // CUDA it also stops the waits at phase edges); the default logs it.
+  ScratchDir dir;
+  auto split = run_command(train((dir / "split").string(), "train.grid_size=0 train.log_every=2 train.steps=2", 1));
+  ASSERT_EQ(split.exit_code, 0) << split.output;
+  EXPECT_NE(testing::read_text(dir / "split" / "metrics.jsonl").find("\"seconds_per_step\""), std::string::npos);
+  EXPECT_NE(split.output.find("% backward"), std::string::npos) << split.output;
+  auto plain = run_command(
+      train((dir / "plain").string(), "train.grid_size=0 train.log_every=2 train.steps=2 train.time_split=false", 1));
+  ASSERT_EQ(plain.exit_code, 0) << plain.output;
+  const std::string metrics = testing::read_text(dir / "plain" / "metrics.jsonl");
+  EXPECT_EQ(metrics.find("seconds_per_step"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("\"images_per_s\""), std::string::npos) << metrics;
+  EXPECT_EQ(plain.output.find("% backward"), std::string::npos) << plain.output;
 }
 
 TEST_F(Training, MetricsTimelineGridAndConfigAreWritten) {

@@ -1,5 +1,5 @@
 // PerceptualCriterion: configured content, style and TV terms over a FeatureNetwork.
-#include "models/perceptual_criterion.h"
+#include "losses/perceptual_criterion.h"
 
 #include <torch/csrc/autograd/grad_mode.h>
 

@@ -1,12 +1,12 @@
 // load_checkpoint_model: config.yaml + model.h5 -> an evaluation-mode StyleModel.
-#include "train/checkpoint_model.h"
+#include "checkpoint/checkpoint_model.h"
 
 #include <fmt/format.h>
 
 #include "core/error.h"
 #include "nets/tensor_copy.h"
-#include "train/checkpoint_store.h"
-#include "train/tensor_file.h"
+#include "checkpoint/checkpoint_store.h"
+#include "checkpoint/tensor_file.h"
 
 namespace varstyle {
 namespace fs = std::filesystem;

@@ -1,5 +1,5 @@
 // HDF5 tensor files for checkpoints.
-#include "train/tensor_file.h"
+#include "checkpoint/tensor_file.h"
 
 #include <fmt/format.h>
 

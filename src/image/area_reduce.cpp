@@ -3,7 +3,7 @@
 // each tap's source pixels into a row of their own so that both passes are plain multiply-adds
 // over contiguous arrays, which the compiler vectorises. Integer arithmetic makes the result the
 // same on every machine and thread count.
-#include "area_reduce.h"
+#include "image/area_reduce.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,5 +1,5 @@
 // Feature statistics for the style losses, and sqrtm_psd as a custom autograd function.
-#include "losses/feature_statistics.h"
+#include "nets/feature_statistics.h"
 
 #include <c10/core/impl/LocalDispatchKeySet.h>
 #include <torch/csrc/autograd/custom_function.h>
@@ -49,13 +49,32 @@ struct SqrtmPsd : public torch::autograd::Function<SqrtmPsd> {
   }
 };
 
+// G = F F^T / n for F = [B, C, N]. Its gradient is (dG + dG^T) F / n, one product; autograd's
+// bmm backward takes two, one per operand. Gram losses run in every Gatys evaluation and training
+// step, and at full resolution their products cost as much as a convolution layer.
+struct GramProduct : public torch::autograd::Function<GramProduct> {
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& flat, double normaliser) {
+    ctx->save_for_backward({flat});
+    ctx->saved_data["normaliser"] = normaliser;
+    return at::bmm(flat, flat.transpose(1, 2)) / normaliser;
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    const at::Tensor flat = ctx->get_saved_variables()[0];
+    const double normaliser = ctx->saved_data["normaliser"].toDouble();
+    const at::Tensor& grad = grads[0];
+    return {at::bmm(grad + grad.transpose(1, 2), flat) / normaliser, at::Tensor()};
+  }
+};
+
 }  // namespace
 
 at::Tensor gram_matrix(const at::Tensor& features) {
   NoAutocast full_precision;
   const at::Tensor flat = flatten_positions(features);
   const double normaliser = static_cast<double>(flat.size(1) * flat.size(2));
-  return at::bmm(flat, flat.transpose(1, 2)) / normaliser;
+  return GramProduct::apply(flat, normaliser);
 }
 
 at::Tensor channel_mean(const at::Tensor& features) {

@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "core/config.h"
-#include "models/style_model.h"
+#include "losses/loss_terms.h"
 #include "nets/feature_network.h"
 
 namespace varstyle {

@@ -1,5 +1,5 @@
 // Grid composition and image writing with OpenCV.
-#include "eval/grid.h"
+#include "image/grid.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>

@@ -1,5 +1,5 @@
 // AutocastScope: the version switch lives here only; the CPU's bf16 support from /proc/cpuinfo.
-#include "train/autocast_scope.h"
+#include "nets/autocast_scope.h"
 
 #include <ATen/autocast_mode.h>
 #include <spdlog/spdlog.h>

@@ -1,7 +1,7 @@
 // The fixed-point area reduction against OpenCV's INTER_AREA (the reference it replaces): within
 // one level everywhere, for every reduction factor prep meets, windows included; exact where
 // the answer is known in closed form.
-#include "area_reduce.h"
+#include "image/area_reduce.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Image reading, resizing, padding for any size, colour preservation.
-#include "eval/image_io.h"
+#include "image/image_io.h"
 
 #include <unistd.h>
 
@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "image/resize.h"
 
 namespace varstyle {
 namespace fs = std::filesystem;
@@ -54,11 +55,8 @@ cv::Mat resize_short_side(const cv::Mat& rgb, int size) {
   if (size <= 0) return rgb;
   const double scale = static_cast<double>(size) / std::min(rgb.cols, rgb.rows);
   if (std::abs(scale - 1.0) < 1e-9) return rgb;
-  cv::Mat resized;
-  cv::resize(rgb, resized, cv::Size(std::max(1, static_cast<int>(std::lround(rgb.cols * scale))),
-                                    std::max(1, static_cast<int>(std::lround(rgb.rows * scale)))),
-             0, 0, scale < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
-  return resized;
+  return resize_rgb(rgb, cv::Size(std::max(1, static_cast<int>(std::lround(rgb.cols * scale))),
+                                  std::max(1, static_cast<int>(std::lround(rgb.rows * scale)))));
 }
 
 at::Tensor pad_to_multiple(const at::Tensor& image, int64_t multiple) {
@@ -80,7 +78,7 @@ at::Tensor run_padded(const at::Tensor& image, int64_t multiple,
 
 cv::Mat preserve_color(const cv::Mat& stylized, const cv::Mat& content) {
   cv::Mat stylized_ycc, content_ycc, resized_content;
-  cv::resize(content, resized_content, stylized.size(), 0, 0, cv::INTER_AREA);
+  resized_content = resize_rgb(content, stylized.size());
   cv::cvtColor(stylized, stylized_ycc, cv::COLOR_RGB2YCrCb);
   cv::cvtColor(resized_content, content_ycc, cv::COLOR_RGB2YCrCb);
   std::vector<cv::Mat> s, c;

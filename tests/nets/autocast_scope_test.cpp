@@ -6,11 +6,11 @@
 
 #include <cmath>
 
-#include "losses/feature_statistics.h"
+#include "nets/feature_statistics.h"
 #include "losses/style_losses.h"
 #include "models/style_model.h"
 #include "nets/vgg19.h"
-#include "train/autocast_scope.h"
+#include "nets/autocast_scope.h"
 
 namespace varstyle {
 namespace {

@@ -1,5 +1,5 @@
 // CheckpointStore: atomic per-file writes, barrier, DONE marker, discovery and pruning.
-#include "train/checkpoint_store.h"
+#include "checkpoint/checkpoint_store.h"
 
 #include <algorithm>
 
@@ -7,7 +7,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
-#include "train/tensor_file.h"
+#include "checkpoint/tensor_file.h"
 
 namespace varstyle {
 namespace fs = std::filesystem;
