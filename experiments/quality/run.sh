@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Trains the four embedded-default configs (configs/demo*.yaml) on 2 CPU ranks from the data
 # launch/demo.sh draws, and evaluates them on held-out procedural pairs (configs/eval_heldout.yaml)
-# against Gatys and the identity -> evals/heldout/ (summary.md says which methods pass the floors).
+# against Gatys and the identity -> evals/heldout/ (summary.md says which methods pass the floors),
+# and on validation pairs drawn with other seeds (configs/eval_validation.yaml) -> evals/validation/:
+# compare settings on the validation pairs, report the held-out ones.
 # Usage: experiments/quality/run.sh [KIND ...]   (default: vst wae adain linear; trains only those)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,6 +15,8 @@ prep=build/bin/varstyle-prep
 # Held out: other seeds, drawn at the evaluation size.
 [ -f data/heldout/content/manifest.json ] || $prep synthetic --kind content --count 4 --size 128 --seed 101 --output data/heldout/content
 [ -f data/heldout/style/manifest.json ] || $prep synthetic --kind style --count 4 --size 128 --seed 102 --output data/heldout/style
+[ -f data/validation/content/manifest.json ] || $prep synthetic --kind content --count 4 --size 128 --seed 201 --output data/validation/content
+[ -f data/validation/style/manifest.json ] || $prep synthetic --kind style --count 4 --size 128 --seed 202 --output data/validation/style
 
 source launch/mpirun_flags.sh
 for kind in "${kinds[@]}"; do
@@ -24,5 +28,7 @@ for kind in "${kinds[@]}"; do
   mpirun "${mpirun_flags[@]}" -np 2 build/bin/varstyle train --config "$config" --run-dir "$run" 2>&1 | grep -E "step [0-9]+/|rror" || true
   echo "   $(( $(date +%s) - start )) s"
 done
-rm -rf evals/heldout
+rm -rf evals/validation evals/heldout
+build/bin/varstyle eval --config configs/eval_validation.yaml --out evals/validation >/dev/null
+echo "== validation pairs (compare settings here): evals/validation/summary.md"
 build/bin/varstyle eval --config configs/eval_heldout.yaml --out evals/heldout | tail -n +1
