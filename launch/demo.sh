@@ -16,8 +16,8 @@ build/bin/varstyle-prep synthetic --kind style --count 64 --size 72 --seed 2 --o
 build/bin/varstyle-prep verify "$data/content"
 build/bin/varstyle-prep verify "$data/style"
 echo "== drawing held-out evaluation pairs (other seeds, 128x128) into data/heldout/"
-build/bin/varstyle-prep synthetic --kind content --count 4 --size 128 --seed 101 --output data/heldout/content
-build/bin/varstyle-prep synthetic --kind style --count 4 --size 128 --seed 102 --output data/heldout/style
+build/bin/varstyle-prep synthetic --kind content --count 8 --size 128 --seed 101 --output data/heldout/content
+build/bin/varstyle-prep synthetic --kind style --count 8 --size 128 --seed 102 --output data/heldout/style
 
 echo "== training configs/demo.yaml on 2 MPI ranks (CPU) into runs/demo/"
 source launch/mpirun_flags.sh

@@ -164,8 +164,8 @@ if [ ! -f "$quality/heldout/style/manifest.json" ]; then
   rm -rf "$quality"
   "$bin/varstyle-prep" synthetic --no-progress --kind content --count 256 --size 72 --seed 1 --output "$quality/content" >/dev/null
   "$bin/varstyle-prep" synthetic --no-progress --kind style --count 64 --size 72 --seed 2 --output "$quality/style" >/dev/null
-  "$bin/varstyle-prep" synthetic --no-progress --kind content --count 4 --size 128 --seed 101 --output "$quality/heldout/content" >/dev/null
-  "$bin/varstyle-prep" synthetic --no-progress --kind style --count 4 --size 128 --seed 102 --output "$quality/heldout/style" >/dev/null
+  "$bin/varstyle-prep" synthetic --no-progress --kind content --count 8 --size 128 --seed 101 --output "$quality/heldout/content" >/dev/null
+  "$bin/varstyle-prep" synthetic --no-progress --kind style --count 8 --size 128 --seed 102 --output "$quality/heldout/style" >/dev/null
 fi
 for kind in adain wae; do
   rm -rf "$quality/$kind"

@@ -13,10 +13,10 @@ prep=build/bin/varstyle-prep
 [ -f data/demo/content/manifest.json ] || $prep synthetic --kind content --count 256 --size 72 --seed 1 --output data/demo/content
 [ -f data/demo/style/manifest.json ] || $prep synthetic --kind style --count 64 --size 72 --seed 2 --output data/demo/style
 # Held out: other seeds, drawn at the evaluation size.
-[ -f data/heldout/content/manifest.json ] || $prep synthetic --kind content --count 4 --size 128 --seed 101 --output data/heldout/content
-[ -f data/heldout/style/manifest.json ] || $prep synthetic --kind style --count 4 --size 128 --seed 102 --output data/heldout/style
-[ -f data/validation/content/manifest.json ] || $prep synthetic --kind content --count 4 --size 128 --seed 201 --output data/validation/content
-[ -f data/validation/style/manifest.json ] || $prep synthetic --kind style --count 4 --size 128 --seed 202 --output data/validation/style
+[ -f data/heldout/content/manifest.json ] || $prep synthetic --kind content --count 8 --size 128 --seed 101 --output data/heldout/content
+[ -f data/heldout/style/manifest.json ] || $prep synthetic --kind style --count 8 --size 128 --seed 102 --output data/heldout/style
+[ -f data/validation/content/manifest.json ] || $prep synthetic --kind content --count 8 --size 128 --seed 201 --output data/validation/content
+[ -f data/validation/style/manifest.json ] || $prep synthetic --kind style --count 8 --size 128 --seed 202 --output data/validation/style
 
 source launch/mpirun_flags.sh
 for kind in "${kinds[@]}"; do

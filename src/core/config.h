@@ -92,6 +92,8 @@ struct LossConfig {
   double content = 1.0;
   std::vector<std::string> content_layers = {"relu4_1"};
   ContentTarget content_target = ContentTarget::kAdain;  // adain: the decoder's input (AdaIN target; linear: transformed features) | content
+                                       // | styled: the content's features at each content layer with the style's per-channel
+                                       // mean and spread there (its layout, not its flat regions)
   double style_gram = 1.0;
   double style_moments = 0.0;
   double style_w2 = 0.0;

@@ -13,7 +13,7 @@ enum class Schedule { kConstant, kInverse, kCosine };
 enum class OnNonfinite { kAbort, kSkip };
 enum class LogvarOn { kNone, kContent, kStyle, kBoth };
 enum class ContentEncoder { kVgg, kShallow };
-enum class ContentTarget { kAdain, kContent };
+enum class ContentTarget { kAdain, kContent, kStyled };
 enum class LossNetwork { kVgg19, kResnet };
 enum class DistBackend { kAuto, kNccl, kMpi };
 
@@ -34,7 +34,8 @@ VARSTYLE_ENUM_NAMES(OnNonfinite, {OnNonfinite::kAbort, "abort"}, {OnNonfinite::k
 VARSTYLE_ENUM_NAMES(LogvarOn, {LogvarOn::kNone, "none"}, {LogvarOn::kContent, "content"},
                     {LogvarOn::kStyle, "style"}, {LogvarOn::kBoth, "both"})
 VARSTYLE_ENUM_NAMES(ContentEncoder, {ContentEncoder::kVgg, "vgg"}, {ContentEncoder::kShallow, "shallow"})
-VARSTYLE_ENUM_NAMES(ContentTarget, {ContentTarget::kAdain, "adain"}, {ContentTarget::kContent, "content"})
+VARSTYLE_ENUM_NAMES(ContentTarget, {ContentTarget::kAdain, "adain"}, {ContentTarget::kContent, "content"},
+                    {ContentTarget::kStyled, "styled"})
 VARSTYLE_ENUM_NAMES(LossNetwork, {LossNetwork::kVgg19, "vgg19"}, {LossNetwork::kResnet, "resnet"})
 VARSTYLE_ENUM_NAMES(DistBackend, {DistBackend::kAuto, "auto"}, {DistBackend::kNccl, "nccl"},
                     {DistBackend::kMpi, "mpi"})

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "losses/image_losses.h"
+#include "nets/adain.h"
 #include "losses/style_losses.h"
 
 namespace varstyle {
@@ -52,6 +53,22 @@ FeatureMap PerceptualCriterion::style_features(const at::Tensor& images, Feature
     *encoder_features = encoder.features(images, {encoder_tap}).at(encoder_tap);
   }
   return features;
+}
+
+FeatureMap PerceptualCriterion::content_targets(const at::Tensor& content, const at::Tensor& style,
+                                                const FeatureMap& style_features) {
+  FeatureMap targets = target_features(content, config_.content_layers);
+  if (config_.content_target != ContentTarget::kStyled) return targets;
+  std::vector<std::string> missing;
+  for (const auto& tap : config_.content_layers)
+    if (style_features.count(tap) == 0) missing.push_back(tap);
+  const FeatureMap computed = missing.empty() ? FeatureMap{} : target_features(style, missing);
+  torch::NoGradGuard no_grad;
+  for (auto& [tap, feature] : targets) {
+    const auto given = style_features.find(tap);
+    feature = adain(feature, given != style_features.end() ? given->second : computed.at(tap));
+  }
+  return targets;
 }
 
 void PerceptualCriterion::add_style_terms(LossTerms& terms, const FeatureMap& output, const FeatureMap& style) const {

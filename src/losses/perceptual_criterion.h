@@ -39,6 +39,13 @@ class PerceptualCriterion {
                             at::Tensor* encoder_features);
 
   void add_style_terms(LossTerms& terms, const FeatureMap& output, const FeatureMap& style) const;
+  // The content term's targets for loss.content_target 'content' and 'styled' ('adain' is the
+  // model's own decoder input): the content image's features at every content tap and, for
+  // 'styled', with the style image's per-channel mean and spread at that tap. A flat region of
+  // the content then asks for the style's mean activation, not for flatness, so the term keeps the
+  // layout without forbidding the style's patterns there. `style_features` may hold some taps
+  // already; the others are computed. Without gradient.
+  FeatureMap content_targets(const at::Tensor& content, const at::Tensor& style, const FeatureMap& style_features);
   // `target` holds features at every content tap (of the content image, or the AdaIN target).
   void add_content_term(LossTerms& terms, const FeatureMap& output, const FeatureMap& target) const;
   // Terms on the output image itself: total variation and the out-of-range penalty.

@@ -30,7 +30,7 @@ LossTerms AdainModel::training_step(const StepInput& input) {
   if (loss_.content_target == ContentTarget::kAdain) {
     criterion_->add_content_term(terms, output_features, {{depth_, target}});
   } else {
-    criterion_->add_content_term(terms, output_features, criterion_->target_features(input.content, loss_.content_layers));
+    criterion_->add_content_term(terms, output_features, criterion_->content_targets(input.content, input.style, style_features));
   }
   criterion_->add_style_terms(terms, output_features, style_features);
   criterion_->add_image_terms(terms, output);

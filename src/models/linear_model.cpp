@@ -64,7 +64,7 @@ at::Tensor LinearTransform::forward(const at::Tensor& content, const at::Tensor&
 }
 
 LinearModel::LinearModel(const Config& config)
-    : content_layers_(config.loss.content_layers), content_target_(config.loss.content_target),
+    : content_target_(config.loss.content_target),
       depth_(config.model.encoder_depth) {
   networks_ = adopt(build_networks(config, {depth_}));
   transform_ = register_module("transform", std::make_shared<LinearTransform>(networks_.vgg->tap_channels(depth_),
@@ -92,7 +92,7 @@ LossTerms LinearModel::training_step(const StepInput& input) {
     criterion_->add_content_term(terms, output_features, {{depth_, target}});
   } else {
     // Li et al. compare with the content image's own features (at relu4_1 of pretrained VGG).
-    criterion_->add_content_term(terms, output_features, criterion_->target_features(input.content, content_layers_));
+    criterion_->add_content_term(terms, output_features, criterion_->content_targets(input.content, input.style, style_features));
   }
   criterion_->add_style_terms(terms, output_features, style_features);
   criterion_->add_image_terms(terms, output);

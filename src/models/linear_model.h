@@ -53,7 +53,6 @@ class LinearModel : public StyleModel {
   std::shared_ptr<LinearTransform> transform_;
   std::shared_ptr<Decoder> decoder_;
   std::unique_ptr<PerceptualCriterion> criterion_;
-  std::vector<std::string> content_layers_;
   ContentTarget content_target_;
   std::string depth_;  // model.encoder_depth
 };

@@ -72,7 +72,7 @@ LossTerms VstModel::training_step(const StepInput& input) {
   if (loss_.content_target == ContentTarget::kAdain && !shallow_) {
     criterion_->add_content_term(terms, output_features, {{depth_, target}});
   } else {
-    criterion_->add_content_term(terms, output_features, criterion_->target_features(input.content, loss_.content_layers));
+    criterion_->add_content_term(terms, output_features, criterion_->content_targets(input.content, input.style, style_features));
   }
   criterion_->add_style_terms(terms, output_features, style_features);
   const double warmup = loss_.kl_warmup > 0 ? std::min(1.0, static_cast<double>(input.step) / loss_.kl_warmup) : 1.0;

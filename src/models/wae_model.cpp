@@ -75,14 +75,15 @@ LossTerms WaeModel::training_step(const StepInput& input) {
   const at::Tensor target = decoder_input(content_latent, style_code);
   const at::Tensor output = decoder_->forward(target, {}, noise_keys_for(input, kDecoderNoiseStream));
   const FeatureMap output_features = criterion_->output_features(output);
+  const FeatureMap style_features = criterion_->target_features(input.style, criterion_->style_taps());
   if (loss_.content_target == ContentTarget::kAdain) {
     // The decoder's input (the content latent under the style's AdaIN), as for adain: at a
     // shallow tap the content image's own features hold its local texture too.
     criterion_->add_content_term(terms, output_features, {{depth_, target}});
   } else {
-    criterion_->add_content_term(terms, output_features, criterion_->target_features(input.content, loss_.content_layers));
+    criterion_->add_content_term(terms, output_features, criterion_->content_targets(input.content, input.style, style_features));
   }
-  criterion_->add_style_terms(terms, output_features, criterion_->target_features(input.style, criterion_->style_taps()));
+  criterion_->add_style_terms(terms, output_features, style_features);
 
   const at::Tensor codes = at::cat({own_code, style_code}, 0);
   terms.add("mmd", loss_.mmd, [&] {

@@ -273,6 +273,29 @@ TEST(Models, LinearAndWaeHonourTheContentTarget) {
   }
 }
 
+TEST(Models, EveryKindHonoursTheStyledContentTarget) {
+  // content_target: styled gives the content's features the style's statistics at each content
+  // layer; with the same weights, images and keys only the target differs from 'content'.
+  for (const char* kind : {"vst", "wae", "adain", "linear"}) {
+    std::map<ContentTarget, double> content_term;
+    for (ContentTarget target : {ContentTarget::kContent, ContentTarget::kStyled}) {
+      Config config = tiny_config(kind);
+      config.loss.content_target = target;
+      config.loss.content_layers = {"relu1_1", config.model.encoder_depth};
+      auto model = make_model(config);
+      Images images = tiny_images();
+      torch::NoGradGuard no_grad;
+      const LossTerms terms = model->training_step({images.content, images.style, {1, 2}, 0});
+      for (const auto& [name, value] : terms.terms())
+        if (name == "content") content_term[target] = value.item<double>();
+    }
+    ASSERT_EQ(content_term.size(), 2u) << kind;
+    EXPECT_TRUE(std::isfinite(content_term[ContentTarget::kStyled])) << kind;
+    EXPECT_GT(std::abs(content_term[ContentTarget::kStyled] - content_term[ContentTarget::kContent]),
+              1e-3 * std::abs(content_term[ContentTarget::kContent])) << kind;
+  }
+}
+
 TEST(Models, EveryEncoderDepthBuildsAndStylises) {
   for (const char* kind : {"vst", "wae", "adain", "linear"}) {
     for (const char* depth : {"relu2_1", "relu3_1"}) {
