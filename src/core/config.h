@@ -64,6 +64,11 @@ struct ModelConfig {
   int64_t linear_dim = 32;             // linear: size of the transformation matrix
   double decoder_noise = 0.0;          // initial strength of the decoder's per-pixel noise inputs,
                                        // its source for the style's patterns; 0 = none
+  double decoder_coarse_noise = 0.0;   // initial strength of one more noise map at the decoder's
+                                       // input, drawn at 1/decoder_coarse_factor of its resolution
+                                       // and upsampled: patterns larger than its convolutions
+                                       // see; 0 = none
+  int64_t decoder_coarse_factor = 2;
   int64_t init_seed = 0;               // seed of every randomly initialised weight
 
   template <typename V>
@@ -79,6 +84,8 @@ struct ModelConfig {
     v("encoder_depth", encoder_depth, Choices{{"relu4_1", "relu3_1", "relu2_1"}});
     v("linear_dim", linear_dim, Range{2, 256});
     v("decoder_noise", decoder_noise, Range{0.0, 10.0});
+    v("decoder_coarse_noise", decoder_coarse_noise, Range{0.0, 10.0});
+    v("decoder_coarse_factor", decoder_coarse_factor, Range{2, 16});
     v("init_seed", init_seed, Range{0, 9007199254740991.0});
   }
 };

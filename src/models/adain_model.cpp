@@ -10,7 +10,7 @@ namespace varstyle {
 AdainModel::AdainModel(const Config& config) : loss_(config.loss), depth_(config.model.encoder_depth) {
   networks_ = adopt(build_networks(config, {depth_}));
   decoder_ = register_module("decoder", std::make_shared<Decoder>(config.model.width, config.model.padding, encoder_depth(depth_),
-                                                     config.model.decoder_noise));
+                                                     decoder_noise_options(config.model)));
   criterion_ = std::make_unique<PerceptualCriterion>(config.loss, networks_.loss);
 }
 

@@ -70,7 +70,7 @@ LinearModel::LinearModel(const Config& config)
   transform_ = register_module("transform", std::make_shared<LinearTransform>(networks_.vgg->tap_channels(depth_),
                                                                                config.model.linear_dim));
   decoder_ = register_module("decoder", std::make_shared<Decoder>(config.model.width, config.model.padding, encoder_depth(depth_),
-                                                     config.model.decoder_noise));
+                                                     decoder_noise_options(config.model)));
   criterion_ = std::make_unique<PerceptualCriterion>(config.loss, networks_.loss);
 }
 

@@ -72,4 +72,8 @@ Networks build_networks(const Config& config, const std::vector<std::string>& en
   return networks;
 }
 
+NoiseOptions decoder_noise_options(const ModelConfig& model) {
+  return {model.decoder_noise, model.decoder_coarse_noise, model.decoder_coarse_factor};
+}
+
 }  // namespace varstyle

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "nets/decoder.h"
 #include "nets/vgg19.h"
 
 namespace varstyle {
@@ -19,5 +20,8 @@ struct Networks {
 // `encoder_taps`: the VGG taps the model reads itself (e.g. relu3_1, relu4_1). Loads the
 // configured weights, if any, and freezes both networks (make_model warns about random ones).
 Networks build_networks(const Config& config, const std::vector<std::string>& encoder_taps);
+
+// The decoder's noise inputs as the model section sets them (decoder_noise, decoder_coarse_*).
+NoiseOptions decoder_noise_options(const ModelConfig& model);
 
 }  // namespace varstyle

@@ -17,7 +17,7 @@ VstModel::VstModel(const Config& config)
     : loss_(config.loss), shallow_(config.model.content_encoder == ContentEncoder::kShallow), depth_(config.model.encoder_depth) {
   networks_ = adopt(build_networks(config, {"relu3_1", depth_}));
   auto decoder = std::make_shared<Decoder>(config.model.width, config.model.padding, encoder_depth(depth_),
-                                                     config.model.decoder_noise);
+                                                     decoder_noise_options(config.model));
   // Registration order is the gradient reducer's bucket order reversed: the decoder, whose
   // gradients backward produces first, is registered last so that its buckets' all-reduces start
   // while backward goes on through the MLP and the encoders.

@@ -26,7 +26,7 @@ WaeModel::WaeModel(const Config& config) : loss_(config.loss), depth_(config.mod
       "style_encoder", std::make_shared<StyleEncoder>(networks_.vgg->tap_channels("relu3_1"), config.model.latent_dim));
   to_adain_ = register_module("to_adain", std::make_shared<StyleToAdain>(config.model.latent_dim, std::vector<int64_t>{channels}));
   decoder_ = register_module("decoder", std::make_shared<Decoder>(config.model.width, config.model.padding, encoder_depth(depth_),
-                                                     config.model.decoder_noise));
+                                                     decoder_noise_options(config.model)));
   criterion_ = std::make_unique<PerceptualCriterion>(config.loss, networks_.loss);
 }
 

@@ -30,9 +30,31 @@ int encoder_depth(const std::string& tap) {
 namespace {
 // The key every row's noise comes from when the caller gives none (inference).
 constexpr uint64_t kInferenceNoiseKey = 0x6E6F697365ULL;
+// What the coarse map's keys are mixed with, in place of a level index (levels are 0 to 3).
+constexpr uint64_t kCoarseNoiseSalt = 0x636F61727365ULL;
+
+// One key per row of x, from the caller's keys (or the inference key) and `salt`.
+std::vector<uint64_t> row_keys(const at::Tensor& x, const std::vector<uint64_t>& noise_keys, uint64_t salt) {
+  const int64_t batch = x.size(0);
+  TORCH_CHECK(noise_keys.empty() || static_cast<int64_t>(noise_keys.size()) == batch,
+              "the decoder's noise needs one key per row: ", noise_keys.size(), " keys for ", batch, " rows");
+  std::vector<uint64_t> keys;
+  keys.reserve(static_cast<size_t>(batch));
+  for (int64_t row = 0; row < batch; ++row)
+    keys.push_back(mix_keys(noise_keys.empty() ? kInferenceNoiseKey : noise_keys[static_cast<size_t>(row)], salt));
+  return keys;
+}
+
+// Each channel's spread over its image, [B, C, 1, 1]. Noise relative to it is the same share of
+// the signal whatever the scale of a model's features (linear's transformed features are far
+// smaller than AdaIN's), and after AdaIN that spread is the style's, so a busier style gets
+// stronger noise.
+at::Tensor channel_spread(const at::Tensor& x) {
+  return x.detach().flatten(2).std(2, /*unbiased=*/false).unsqueeze(-1).unsqueeze(-1);
+}
 }  // namespace
 
-Decoder::Decoder(double width, Padding padding, int depth, double noise) : padding_(padding) {
+Decoder::Decoder(double width, Padding padding, int depth, NoiseOptions noise) : padding_(padding) {
   TORCH_CHECK(depth >= 2 && depth <= 4, "the decoder starts at relu2_1, relu3_1 or relu4_1");
   const auto layers = Vgg19::full_layers(width);
   const int64_t c1 = layers[0].out_channels, c2 = layers[2].out_channels;
@@ -64,17 +86,34 @@ Decoder::Decoder(double width, Padding padding, int depth, double noise) : paddi
       convs_.push_back(register_module(name, conv));
     }
   }
-  if (noise > 0) {
+  if (noise.strength > 0) {
     // Named by the VGG level of the resolution they enter (noise2: the relu2_1 input, ...).
     for (size_t level = 0; level < levels_.size(); ++level) {
       const int64_t channels = convs_[levels_[level].front()]->options.in_channels();
       const std::string name = "noise" + std::to_string(depth - static_cast<int>(level));
-      noise_strengths_.push_back(register_parameter(name, torch::full({channels}, noise)));
+      noise_strengths_.push_back(register_parameter(name, torch::full({channels}, noise.strength)));
     }
+  }
+  if (noise.coarse > 0) {
+    TORCH_CHECK(noise.coarse_factor >= 2, "the coarse noise is drawn at 1/2 of the input's resolution or coarser");
+    coarse_factor_ = noise.coarse_factor;
+    const int64_t channels = convs_[levels_.front().front()]->options.in_channels();
+    coarse_strength_ = register_parameter("noise_coarse", torch::full({channels}, noise.coarse));
   }
   input_channels_ = by_level[depth];
   for (int level = depth - 1; level >= 1; --level) stage_channels_.push_back(by_level[level]);
   stage_channels_.resize(std::min<size_t>(stage_channels_.size(), 2));
+}
+
+at::Tensor coarse_noise(const std::vector<uint64_t>& keys, int64_t height, int64_t width, int64_t factor,
+                        const at::TensorOptions& options) {
+  TORCH_CHECK(factor >= 1, "the coarse noise's factor must be positive, not ", factor);
+  const int64_t h = (height + factor - 1) / factor, w = (width + factor - 1) / factor;
+  const at::Tensor coarse = keyed_normal(keys, {1, h, w}, options);
+  // Bilinear, not nearest: nearest would draw the coarse grid's square edges into the image.
+  return at::upsample_bilinear2d(coarse, {h * factor, w * factor}, /*align_corners=*/false)
+      .narrow(2, 0, height)
+      .narrow(3, 0, width);
 }
 
 at::Tensor Decoder::conv(size_t index, const at::Tensor& x, bool relu) {
@@ -83,22 +122,13 @@ at::Tensor Decoder::conv(size_t index, const at::Tensor& x, bool relu) {
 }
 
 at::Tensor Decoder::add_noise(size_t level, const at::Tensor& x, const std::vector<uint64_t>& noise_keys) {
-  const int64_t batch = x.size(0);
-  TORCH_CHECK(noise_keys.empty() || static_cast<int64_t>(noise_keys.size()) == batch,
-              "the decoder's noise needs one key per row: ", noise_keys.size(), " keys for ", batch, " rows");
-  std::vector<uint64_t> keys;
-  keys.reserve(static_cast<size_t>(batch));
-  for (int64_t row = 0; row < batch; ++row) {
-    const uint64_t key = noise_keys.empty() ? kInferenceNoiseKey : noise_keys[static_cast<size_t>(row)];
-    keys.push_back(mix_keys(key, static_cast<uint64_t>(level)));
-  }
-  const at::Tensor noise = keyed_normal(keys, {1, x.size(2), x.size(3)}, x.options());
-  // Relative to each channel's spread over this image: the same strength is the same share of
-  // the signal whatever the scale of a model's features (linear's transformed features are far
-  // smaller than AdaIN's), and after AdaIN that spread is the style's, so a busier style gets
-  // stronger noise.
-  const at::Tensor spread = x.detach().flatten(2).std(2, /*unbiased=*/false).unsqueeze(-1).unsqueeze(-1);
-  return x + noise_strengths_[level].view({1, -1, 1, 1}).to(x.dtype()) * spread * noise;
+  const at::Tensor noise = keyed_normal(row_keys(x, noise_keys, level), {1, x.size(2), x.size(3)}, x.options());
+  return x + noise_strengths_[level].view({1, -1, 1, 1}).to(x.dtype()) * channel_spread(x) * noise;
+}
+
+at::Tensor Decoder::add_coarse_noise(const at::Tensor& x, const std::vector<uint64_t>& noise_keys) {
+  const at::Tensor noise = coarse_noise(row_keys(x, noise_keys, kCoarseNoiseSalt), x.size(2), x.size(3), coarse_factor_, x.options());
+  return x + coarse_strength_.view({1, -1, 1, 1}).to(x.dtype()) * channel_spread(x) * noise;
 }
 
 at::Tensor Decoder::forward(const at::Tensor& features, const std::vector<Modulation>& stages,
@@ -106,8 +136,10 @@ at::Tensor Decoder::forward(const at::Tensor& features, const std::vector<Modula
   TORCH_CHECK(features.dim() == 4 && features.size(1) == input_channels_, "decoder expects [B, ",
               input_channels_, ", h, w], got ", features.sizes());
   TORCH_CHECK(stages.size() <= stage_channels_.size(), "the decoder has ", stage_channels_.size(), " modulated stages");
-  const bool with_noise = has_noise() && noise == NoiseInputs::kOn;
+  const bool with_noise = !noise_strengths_.empty() && noise == NoiseInputs::kOn;
   at::Tensor x = features;
+  // The coarse map first, so that the per-pixel noise's spread is taken over it as well.
+  if (coarse_strength_.defined() && noise == NoiseInputs::kOn) x = add_coarse_noise(x, noise_keys);
   if (with_noise) x = add_noise(0, x, noise_keys);
   for (size_t level = 0; level < levels_.size(); ++level) {
     const bool last = level + 1 == levels_.size();

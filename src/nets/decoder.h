@@ -32,6 +32,25 @@ at::Tensor modulate(const at::Tensor& x, const Modulation& modulation);
 // The encoder tap a model works at (model.encoder_depth): relu2_1 -> 2, relu3_1 -> 3, relu4_1 -> 4.
 int encoder_depth(const std::string& tap);
 
+// The decoder's noise inputs. `strength`: the initial strength of the per-pixel noise at every
+// resolution (model.decoder_noise); 0: none. `coarse`: the initial strength of one more noise map
+// at the input, drawn at 1/`coarse_factor` of the input's resolution and bilinearly upsampled
+// (model.decoder_coarse_noise); 0: none. A decoder from relu2_1 has three convolutions, so
+// per-pixel noise can only become patterns a few pixels across; the coarse map gives it blobs
+// as large as the styles' cells and strokes. Not explicit: a plain strength is the common case.
+struct NoiseOptions {
+  NoiseOptions(double strength_ = 0.0, double coarse_ = 0.0, int64_t coarse_factor_ = 2)
+      : strength(strength_), coarse(coarse_), coarse_factor(coarse_factor_) {}
+  double strength;
+  double coarse;
+  int64_t coarse_factor;
+};
+
+// [keys.size(), 1, height, width]: one standard normal map per key drawn at 1/factor of the
+// resolution (rounded up) and bilinearly upsampled, so neighbouring pixels share most of a value.
+at::Tensor coarse_noise(const std::vector<uint64_t>& keys, int64_t height, int64_t width, int64_t factor,
+                        const at::TensorOptions& options);
+
 // Whether a decode adds the noise inputs: off for a path that must rebuild given pixels exactly
 // (wae's reconstruction), where noise can only be penalised.
 enum class NoiseInputs { kOn, kOff };
@@ -39,8 +58,8 @@ enum class NoiseInputs { kOn, kOff };
 class Decoder : public torch::nn::Module {
  public:
   // depth: the VGG level the features come from (4: relu4_1, 3: relu3_1, 2: relu2_1).
-  // noise: the initial strength of the noise inputs (model.decoder_noise); 0: none.
-  Decoder(double width, Padding padding, int depth = 4, double noise = 0.0);
+  // noise: the noise inputs (above); none by default.
+  Decoder(double width, Padding padding, int depth = 4, NoiseOptions noise = {});
 
   // features: [B, C, h, w] in relu<depth>_1 space -> images [B, 3, h 2^(depth-1), ...].
   // `stages` modulate the features after each of the first upsamplings (at most two).
@@ -50,7 +69,7 @@ class Decoder : public torch::nn::Module {
   at::Tensor forward(const at::Tensor& features, const std::vector<Modulation>& stages = {},
                      const std::vector<uint64_t>& noise_keys = {}, NoiseInputs noise = NoiseInputs::kOn);
 
-  bool has_noise() const { return !noise_strengths_.empty(); }
+  bool has_noise() const { return !noise_strengths_.empty() || coarse_strength_.defined(); }
 
   // Channels of the input and of the modulated stages that follow it.
   int64_t input_channels() const { return input_channels_; }
@@ -61,6 +80,8 @@ class Decoder : public torch::nn::Module {
   // x + strength[c] * spread[b, c] * n[b, 0, y, x]: one noise map per row drawn from (its key,
   // the level), scaled by the channel's spread over the image.
   at::Tensor add_noise(size_t level, const at::Tensor& x, const std::vector<uint64_t>& noise_keys);
+  // x + coarse[c] * spread[b, c] * up(n[b, 0, y / f, x / f]): the coarse map at the input.
+  at::Tensor add_coarse_noise(const at::Tensor& x, const std::vector<uint64_t>& noise_keys);
 
   Padding padding_;
   int64_t input_channels_ = 0;
@@ -68,6 +89,8 @@ class Decoder : public torch::nn::Module {
   std::vector<std::vector<size_t>> levels_;  // conv indices per resolution, deepest first
   std::vector<torch::nn::Conv2d> convs_;
   std::vector<at::Tensor> noise_strengths_;  // per level: [channels at that level's input]
+  at::Tensor coarse_strength_;               // [input channels], undefined without coarse noise
+  int64_t coarse_factor_ = 2;
 };
 
 }  // namespace varstyle

@@ -28,6 +28,8 @@ Config tiny_config(const std::string& kind) {
   config.model.linear_dim = 4;
   config.model.encoder_depth = "relu2_1";
   config.model.decoder_noise = 0.1;  // the inference noise must match too
+  config.model.decoder_coarse_noise = 0.1;
+  config.model.decoder_coarse_factor = 3;  // does not divide the inputs' sizes: the map is cropped
   config.loss.style_gram = 1.0;
   return config;
 }

@@ -6,6 +6,7 @@
 
 #include "models/style_model.h"
 #include "nets/decoder.h"
+#include "nets/keyed_normal.h"
 
 namespace varstyle {
 namespace {
@@ -35,6 +36,51 @@ TEST(DecoderNoise, OneStrengthPerChannelAndLevel) {
   EXPECT_EQ(parameters["noise2"].sizes(), (std::vector<int64_t>{8}));  // the relu2_1 input
   EXPECT_EQ(parameters["noise1"].sizes(), (std::vector<int64_t>{4}));  // after dec2_1, at relu1_1 width
   EXPECT_TRUE(at::allclose(parameters["noise2"], at::full({8}, 0.25)));
+  EXPECT_FALSE(parameters.contains("noise_coarse"));
+}
+
+// Correlation of horizontally neighbouring values of a [B, 1, H, W] map.
+double neighbour_correlation(const at::Tensor& map) {
+  const at::Tensor a = map.narrow(3, 0, map.size(3) - 1).flatten(), b = map.narrow(3, 1, map.size(3) - 1).flatten();
+  const at::Tensor ac = a - a.mean(), bc = b - b.mean();
+  return ((ac * bc).sum() / (ac.norm() * bc.norm())).item<double>();
+}
+
+TEST(CoarseNoise, FactorOneIsThePerPixelDraw) {
+  const at::Tensor map = coarse_noise({5, 6}, 12, 10, 1, at::kDouble);
+  EXPECT_TRUE(at::allclose(map, keyed_normal({5, 6}, {1, 12, 10}, at::kDouble), 1e-12, 1e-12));
+}
+
+TEST(CoarseNoise, KeyedSmoothAndOfTheAskedSize) {
+  const at::Tensor map = coarse_noise({5, 6}, 61, 62, 4, at::kDouble);
+  ASSERT_EQ(map.sizes(), (std::vector<int64_t>{2, 1, 61, 62}));
+  EXPECT_TRUE(at::equal(map, coarse_noise({5, 6}, 61, 62, 4, at::kDouble)));
+  EXPECT_TRUE(at::equal(map[1], coarse_noise({6}, 61, 62, 4, at::kDouble)[0]));
+  EXPECT_GT((map[0] - map[1]).abs().max().item<double>(), 0.1);
+  // Per-pixel draws are uncorrelated; 4x upsampled ones share most of their value with a neighbour.
+  EXPECT_LT(std::abs(neighbour_correlation(keyed_normal({5, 6}, {1, 61, 62}, at::kDouble))), 0.1);
+  EXPECT_GT(neighbour_correlation(map), 0.85);
+  const double spread = map.std().item<double>();
+  EXPECT_GT(spread, 0.4);
+  EXPECT_LT(spread, 1.1);
+}
+
+TEST(DecoderNoise, CoarseMapAloneIsKeyedAndTrained) {
+  Decoder decoder(kWidth, Padding::kReflect, 2, NoiseOptions(0.0, 0.5, 4));
+  ASSERT_TRUE(decoder.has_noise());
+  const auto parameters = decoder.named_parameters();
+  ASSERT_TRUE(parameters.contains("noise_coarse"));
+  EXPECT_FALSE(parameters.contains("noise2"));
+  EXPECT_TRUE(at::allclose(parameters["noise_coarse"], at::full({8}, 0.5)));  // the relu2_1 input
+  const at::Tensor x = features(2);
+  const at::Tensor a = decoder.forward(x, {}, {1, 2});
+  a.pow(2).mean().backward();
+  EXPECT_GT(parameters["noise_coarse"].grad().abs().sum().item<double>(), 0.0);
+  torch::NoGradGuard no_grad;
+  EXPECT_GT((a - decoder.forward(x, {}, {1, 3})).abs().max().item<double>(), 1e-3);
+  EXPECT_TRUE(at::equal(decoder.forward(x, {}, {1, 2}, NoiseInputs::kOff), decoder.forward(x, {}, {3, 4}, NoiseInputs::kOff)));
+  parameters["noise_coarse"].zero_();
+  EXPECT_TRUE(at::equal(decoder.forward(x, {}, {1, 2}), decoder.forward(x, {}, {5, 6})));
 }
 
 TEST(DecoderNoise, KeyedDraws) {
@@ -85,6 +131,7 @@ TEST_P(EveryKindWithNoise, TrainsTheStrengthsAndDrawsFromTheSampleKeys) {
   config.model.content_dim = 4;
   config.model.linear_dim = 4;
   config.model.decoder_noise = 0.2;
+  config.model.decoder_coarse_noise = 0.2;
   config.loss.content_layers = {"relu2_1"};
   config.loss.style_layers = {"relu1_1", "relu2_1"};
   if (GetParam() == "linear" || GetParam() == "wae") config.loss.content_target = ContentTarget::kContent;
@@ -103,7 +150,7 @@ TEST_P(EveryKindWithNoise, TrainsTheStrengthsAndDrawsFromTheSampleKeys) {
     ASSERT_TRUE(item.value().grad().defined()) << item.key();
     EXPECT_GT(item.value().grad().abs().sum().item<double>(), 0.0) << item.key();
   }
-  EXPECT_EQ(strengths, 2);
+  EXPECT_EQ(strengths, 3);  // two per-pixel levels and the coarse map
 }
 
 TEST(DecoderNoise, OffOnRequest) {
@@ -124,6 +171,7 @@ TEST(DecoderNoise, WaeReconstructsWithoutNoise) {
   config.model.latent_dim = 4;
   config.model.content_dim = 4;
   config.model.decoder_noise = 0.2;
+  config.model.decoder_coarse_noise = 0.2;
   config.loss.content_target = ContentTarget::kContent;
   config.loss.content_layers = {"relu2_1"};
   config.loss.style_layers = {"relu1_1", "relu2_1"};
@@ -145,7 +193,7 @@ TEST(DecoderNoise, WaeReconstructsWithoutNoise) {
     const at::Tensor grad = item.value().grad();
     EXPECT_TRUE(!grad.defined() || grad.abs().sum().item<double>() == 0.0) << item.key();
   }
-  EXPECT_EQ(strengths, 2);
+  EXPECT_EQ(strengths, 3);
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, EveryKindWithNoise, ::testing::Values("vst", "wae", "adain", "linear"),
