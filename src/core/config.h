@@ -69,6 +69,10 @@ struct ModelConfig {
                                        // and upsampled: patterns larger than its convolutions
                                        // see; 0 = none
   int64_t decoder_coarse_factor = 2;
+  CoarseSpectrum decoder_coarse_spectrum = CoarseSpectrum::kFlat;  // the coarse map's spectrum:
+                                       // flat (white noise upsampled by decoder_coarse_factor) |
+                                       // style (vst: the style's, as its code predicts it;
+                                       // loss.spectrum trains the prediction)
   int64_t init_seed = 0;               // seed of every randomly initialised weight
 
   template <typename V>
@@ -86,6 +90,7 @@ struct ModelConfig {
     v("decoder_noise", decoder_noise, Range{0.0, 10.0});
     v("decoder_coarse_noise", decoder_coarse_noise, Range{0.0, 10.0});
     v("decoder_coarse_factor", decoder_coarse_factor, Range{2, 16});
+    v("decoder_coarse_spectrum", decoder_coarse_spectrum);
     v("init_seed", init_seed, Range{0, 9007199254740991.0});
   }
 };
@@ -120,6 +125,8 @@ struct LossConfig {
   double reconstruction = 0.0;         // wae: reconstruction of the content image
   double tv = 0.0;
   double range = 0.0;                  // penalty on output pixels outside [0, 1]
+  double spectrum = 0.0;               // vst with model.decoder_coarse_spectrum: style: squared
+                                       // error of the spectrum predicted from the code
 
   template <typename V>
   void visit(V& v) {
@@ -147,6 +154,7 @@ struct LossConfig {
     v("reconstruction", reconstruction, Range{0, 1e12});
     v("tv", tv, Range{0, 1e12});
     v("range", range, Range{0, 1e12});
+    v("spectrum", spectrum, Range{0, 1e12});
   }
 };
 

@@ -16,6 +16,7 @@ enum class ContentEncoder { kVgg, kShallow };
 enum class ContentTarget { kAdain, kContent, kStyled };
 enum class LossNetwork { kVgg19, kResnet };
 enum class DistBackend { kAuto, kNccl, kMpi };
+enum class CoarseSpectrum { kFlat, kStyle };
 
 // Each enum's values and their names in YAML, in the order messages list them.
 template <typename E>
@@ -39,6 +40,7 @@ VARSTYLE_ENUM_NAMES(ContentTarget, {ContentTarget::kAdain, "adain"}, {ContentTar
 VARSTYLE_ENUM_NAMES(LossNetwork, {LossNetwork::kVgg19, "vgg19"}, {LossNetwork::kResnet, "resnet"})
 VARSTYLE_ENUM_NAMES(DistBackend, {DistBackend::kAuto, "auto"}, {DistBackend::kNccl, "nccl"},
                     {DistBackend::kMpi, "mpi"})
+VARSTYLE_ENUM_NAMES(CoarseSpectrum, {CoarseSpectrum::kFlat, "flat"}, {CoarseSpectrum::kStyle, "style"})
 
 #undef VARSTYLE_ENUM_NAMES
 

@@ -10,11 +10,20 @@
 #include "core/error.h"
 
 #include "losses/latent_losses.h"
+#include "nets/spectral_noise.h"
 
 namespace varstyle {
 
 VstModel::VstModel(const Config& config)
-    : loss_(config.loss), shallow_(config.model.content_encoder == ContentEncoder::kShallow), depth_(config.model.encoder_depth) {
+    : loss_(config.loss),
+      shallow_(config.model.content_encoder == ContentEncoder::kShallow),
+      spectral_(config.model.decoder_coarse_spectrum == CoarseSpectrum::kStyle),
+      depth_(config.model.encoder_depth) {
+  if (spectral_ && config.model.decoder_coarse_noise <= 0)
+    throw ConfigError("model.decoder_coarse_spectrum: 'style' shapes the coarse noise map, but model.decoder_coarse_noise is 0");
+  if (spectral_ && loss_.spectrum <= 0)
+    throw ConfigError("loss.spectrum: must be > 0 with model.decoder_coarse_spectrum: 'style' (it alone trains the "
+                      "code's spectrum prediction)");
   networks_ = adopt(build_networks(config, {"relu3_1", depth_}));
   auto decoder = std::make_shared<Decoder>(config.model.width, config.model.padding, encoder_depth(depth_),
                                                      decoder_noise_options(config.model));
@@ -32,6 +41,10 @@ VstModel::VstModel(const Config& config)
                                   config.model.adain_stages, depth_, later.size()));
   channels.insert(channels.end(), later.begin(), later.begin() + (config.model.adain_stages - 1));
   to_adain_ = register_module("to_adain", std::make_shared<StyleToAdain>(config.model.latent_dim, channels));
+  if (spectral_) {
+    spectrum_encoder_ = register_module("spectrum_encoder", std::make_shared<SummaryEncoder>(kSpectrumBins, kSpectrumCode));
+    to_spectrum_ = register_module("to_spectrum", std::make_shared<SummaryDecoder>(kSpectrumCode, kSpectrumBins));
+  }
   decoder_ = register_module("decoder", decoder);
   criterion_ = std::make_unique<PerceptualCriterion>(config.loss, networks_.loss);
 }
@@ -42,15 +55,38 @@ at::Tensor VstModel::content_features(const at::Tensor& images) {
   return networks_.vgg->features(images, {depth_}).at(depth_);
 }
 
+at::Tensor VstModel::image_spectrum(const at::Tensor& images) {
+  if (!spectral_) return {};
+  torch::NoGradGuard no_grad;  // a fixed function of the data, like the frozen VGG's features
+  return spectrum_summary(images);
+}
+
+GaussianCode VstModel::full_code(const at::Tensor& style_encoded, const at::Tensor& spectrum_summary) {
+  const GaussianCode code = style_encoder_->forward(style_encoded);
+  if (!spectral_) return code;
+  const GaussianCode spectrum = spectrum_encoder_->forward(spectrum_summary);
+  return {at::cat({code.mean, spectrum.mean}, 1), at::cat({code.log_variance, spectrum.log_variance}, 1)};
+}
+
 GaussianCode VstModel::style_code(const at::Tensor& images) {
-  return style_encoder_->forward(networks_.vgg->features(images, {"relu3_1"}).at("relu3_1"));
+  return full_code(networks_.vgg->features(images, {"relu3_1"}).at("relu3_1"), image_spectrum(images));
+}
+
+at::Tensor VstModel::modulation_part(const at::Tensor& code) const {
+  return spectral_ ? code.narrow(1, 0, code.size(1) - kSpectrumCode) : code;
+}
+
+at::Tensor VstModel::predicted_spectrum(const at::Tensor& code) {
+  if (!spectral_) return {};
+  return to_spectrum_->forward(code.narrow(1, code.size(1) - kSpectrumCode, kSpectrumCode));
 }
 
 at::Tensor VstModel::decode_features(const at::Tensor& features, const at::Tensor& code, double alpha) {
-  std::vector<Modulation> modulations = to_adain_->forward(code);
+  std::vector<Modulation> modulations = to_adain_->forward(modulation_part(code));
   for (auto& modulation : modulations) modulation.alpha = alpha;
   const at::Tensor target = modulate(features, modulations.front());
-  return decoder_->forward(target, std::vector<Modulation>(modulations.begin() + 1, modulations.end()));
+  return decoder_->forward(target, std::vector<Modulation>(modulations.begin() + 1, modulations.end()), {},
+                           NoiseInputs::kOn, predicted_spectrum(code));
 }
 
 LossTerms VstModel::training_step(const StepInput& input) {
@@ -58,14 +94,21 @@ LossTerms VstModel::training_step(const StepInput& input) {
   // E_s reads VGG relu3_1 of the style batch.
   at::Tensor style_encoded;
   const FeatureMap style_features = criterion_->style_features(input.style, *networks_.vgg, "relu3_1", &style_encoded);
-  const GaussianCode code = style_encoder_->forward(style_encoded);
+  const at::Tensor style_summary = image_spectrum(input.style);
+  const GaussianCode code = full_code(style_encoded, style_summary);
   const at::Tensor z = reparameterise(code.mean, code.log_variance, noise_keys_for(input, 1));
+  // The spectrum the code predicts: what a decode from the code alone (a sample, an
+  // interpolation) draws the coarse map with, so training draws it with that too. Detached: the
+  // spectrum term alone trains its part of the code, towards the style's measured spectrum, and
+  // the image losses leave it alone (they would trade it against the colours' part).
+  const at::Tensor spectrum = predicted_spectrum(z);
+  const at::Tensor decoder_spectrum = spectral_ ? spectrum.detach() : at::Tensor();
 
-  std::vector<Modulation> modulations = to_adain_->forward(z);
+  std::vector<Modulation> modulations = to_adain_->forward(modulation_part(z));
   const std::vector<Modulation> later(modulations.begin() + 1, modulations.end());
   const at::Tensor target = modulate(content, modulations.front());
   const std::vector<uint64_t> decoder_keys = noise_keys_for(input, kDecoderNoiseStream);
-  const at::Tensor output = decoder_->forward(target, later, decoder_keys);
+  const at::Tensor output = decoder_->forward(target, later, decoder_keys, NoiseInputs::kOn, decoder_spectrum);
   const FeatureMap output_features = criterion_->output_features(output);
 
   LossTerms terms;
@@ -82,11 +125,13 @@ LossTerms VstModel::training_step(const StepInput& input) {
     // the two results' codes should be closer to each other than the first is to the style's
     // code. Means on both sides: against the noisy z, ||e1 - z||^2 would carry tr Sigma (about
     // latent_dim with a code near the prior) and the hinge would never activate.
-    const at::Tensor other = decoder_->forward(modulate(content.roll(1, 0), modulations.front()), later, decoder_keys);
+    const at::Tensor other = decoder_->forward(modulate(content.roll(1, 0), modulations.front()), later, decoder_keys,
+                                               NoiseInputs::kOn, decoder_spectrum);
     const at::Tensor code_1 = style_code(output).mean;
     const at::Tensor code_2 = style_code(other).mean;
     return disentangle_loss(code_1, code_2, code.mean.detach(), loss_.disentangle_margin);
   });
+  terms.add("spectrum", loss_.spectrum, [&] { return (spectrum - style_summary).pow(2).mean(); });
   criterion_->add_image_terms(terms, output);
   return terms;
 }

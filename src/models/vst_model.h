@@ -27,17 +27,33 @@ class VstModel : public StyleModel {
   // mu and log sigma^2 of the style code of `images`.
   GaussianCode style_code(const at::Tensor& images);
 
+  // With model.decoder_coarse_spectrum: style, the code ends with this many dimensions of the
+  // style's spectrum (encoded from its summary alone, so that they and the colours' part
+  // latent_dim do not compete), from which the decoder's coarse noise map is drawn.
+  static constexpr int64_t kSpectrumCode = 4;
+
  private:
   at::Tensor content_features(const at::Tensor& images);
+  // The images' spectrum summaries when the coarse map follows the style's spectrum; else none.
+  at::Tensor image_spectrum(const at::Tensor& images);
+  // E_s's code of VGG relu3_1 features, followed by the spectrum part when spectral_.
+  GaussianCode full_code(const at::Tensor& style_encoded, const at::Tensor& spectrum_summary);
+  // A code's part for the AdaIN modulations, and the spectrum its other part predicts (none
+  // unless spectral_).
+  at::Tensor modulation_part(const at::Tensor& code) const;
+  at::Tensor predicted_spectrum(const at::Tensor& code);
   at::Tensor decode_features(const at::Tensor& features, const at::Tensor& code, double alpha);
 
   LossConfig loss_;
   bool shallow_;
+  bool spectral_;  // model.decoder_coarse_spectrum: style
   std::string depth_;  // model.encoder_depth
   Networks networks_;
   std::shared_ptr<ShallowEncoder> shallow_encoder_;
   std::shared_ptr<StyleEncoder> style_encoder_;
   std::shared_ptr<StyleToAdain> to_adain_;
+  std::shared_ptr<SummaryEncoder> spectrum_encoder_;  // only when spectral_
+  std::shared_ptr<SummaryDecoder> to_spectrum_;       // only when spectral_
   std::shared_ptr<Decoder> decoder_;
   std::unique_ptr<PerceptualCriterion> criterion_;
 };

@@ -10,6 +10,7 @@
 #include "nets/adain.h"
 #include "nets/keyed_normal.h"
 #include "nets/padding.h"
+#include "nets/spectral_noise.h"
 #include "nets/vgg19.h"
 
 namespace varstyle {
@@ -101,6 +102,7 @@ Decoder::Decoder(double width, Padding padding, int depth, NoiseOptions noise) :
     coarse_strength_ = register_parameter("noise_coarse", torch::full({channels}, noise.coarse));
   }
   input_channels_ = by_level[depth];
+  input_scale_ = static_cast<double>(int64_t{1} << (depth - 1));
   for (int level = depth - 1; level >= 1; --level) stage_channels_.push_back(by_level[level]);
   stage_channels_.resize(std::min<size_t>(stage_channels_.size(), 2));
 }
@@ -126,20 +128,28 @@ at::Tensor Decoder::add_noise(size_t level, const at::Tensor& x, const std::vect
   return x + noise_strengths_[level].view({1, -1, 1, 1}).to(x.dtype()) * channel_spread(x) * noise;
 }
 
-at::Tensor Decoder::add_coarse_noise(const at::Tensor& x, const std::vector<uint64_t>& noise_keys) {
-  const at::Tensor noise = coarse_noise(row_keys(x, noise_keys, kCoarseNoiseSalt), x.size(2), x.size(3), coarse_factor_, x.options());
+at::Tensor Decoder::add_coarse_noise(const at::Tensor& x, const std::vector<uint64_t>& noise_keys,
+                                     const at::Tensor& spectrum) {
+  const std::vector<uint64_t> keys = row_keys(x, noise_keys, kCoarseNoiseSalt);
+  const at::Tensor noise =
+      spectrum.defined()
+          ? spectral_noise(keys, x.size(2), x.size(3), input_scale_, spectrum.expand({x.size(0), -1})).to(x.dtype())
+          : coarse_noise(keys, x.size(2), x.size(3), coarse_factor_, x.options());
   return x + coarse_strength_.view({1, -1, 1, 1}).to(x.dtype()) * channel_spread(x) * noise;
 }
 
 at::Tensor Decoder::forward(const at::Tensor& features, const std::vector<Modulation>& stages,
-                            const std::vector<uint64_t>& noise_keys, NoiseInputs noise) {
+                            const std::vector<uint64_t>& noise_keys, NoiseInputs noise,
+                            const at::Tensor& coarse_spectrum) {
   TORCH_CHECK(features.dim() == 4 && features.size(1) == input_channels_, "decoder expects [B, ",
               input_channels_, ", h, w], got ", features.sizes());
   TORCH_CHECK(stages.size() <= stage_channels_.size(), "the decoder has ", stage_channels_.size(), " modulated stages");
   const bool with_noise = !noise_strengths_.empty() && noise == NoiseInputs::kOn;
   at::Tensor x = features;
   // The coarse map first, so that the per-pixel noise's spread is taken over it as well.
-  if (coarse_strength_.defined() && noise == NoiseInputs::kOn) x = add_coarse_noise(x, noise_keys);
+  TORCH_CHECK(!coarse_spectrum.defined() || coarse_strength_.defined(),
+              "a spectrum for the coarse noise map, but the decoder has none (model.decoder_coarse_noise is 0)");
+  if (coarse_strength_.defined() && noise == NoiseInputs::kOn) x = add_coarse_noise(x, noise_keys, coarse_spectrum);
   if (with_noise) x = add_noise(0, x, noise_keys);
   for (size_t level = 0; level < levels_.size(); ++level) {
     const bool last = level + 1 == levels_.size();

@@ -66,8 +66,13 @@ class Decoder : public torch::nn::Module {
   // `noise_keys`: one per row for the noise inputs (training: a new draw per sample and step).
   // Empty: one fixed key for every row, so that a stylisation does not depend on the batch it
   // is in nor on the run; ignored when the decoder has no noise inputs or `noise` is kOff.
+  // `coarse_spectrum`: [B, kSpectrumBins] spectrum summaries (nets/spectral_noise.h); given, the
+  // coarse map is noise with that power spectrum instead of upsampled white noise.
   at::Tensor forward(const at::Tensor& features, const std::vector<Modulation>& stages = {},
-                     const std::vector<uint64_t>& noise_keys = {}, NoiseInputs noise = NoiseInputs::kOn);
+                     const std::vector<uint64_t>& noise_keys = {}, NoiseInputs noise = NoiseInputs::kOn,
+                     const at::Tensor& coarse_spectrum = {});
+
+  bool has_coarse_noise() const { return coarse_strength_.defined(); }
 
   bool has_noise() const { return !noise_strengths_.empty() || coarse_strength_.defined(); }
 
@@ -80,8 +85,9 @@ class Decoder : public torch::nn::Module {
   // x + strength[c] * spread[b, c] * n[b, 0, y, x]: one noise map per row drawn from (its key,
   // the level), scaled by the channel's spread over the image.
   at::Tensor add_noise(size_t level, const at::Tensor& x, const std::vector<uint64_t>& noise_keys);
-  // x + coarse[c] * spread[b, c] * up(n[b, 0, y / f, x / f]): the coarse map at the input.
-  at::Tensor add_coarse_noise(const at::Tensor& x, const std::vector<uint64_t>& noise_keys);
+  // x + coarse[c] * spread[b, c] * m[b, 0, y, x]: the coarse map at the input, m = up(n[b, 0,
+  // y / f, x / f]) or, with spectra, noise with row b's spectrum.
+  at::Tensor add_coarse_noise(const at::Tensor& x, const std::vector<uint64_t>& noise_keys, const at::Tensor& spectrum);
 
   Padding padding_;
   int64_t input_channels_ = 0;
@@ -91,6 +97,7 @@ class Decoder : public torch::nn::Module {
   std::vector<at::Tensor> noise_strengths_;  // per level: [channels at that level's input]
   at::Tensor coarse_strength_;               // [input channels], undefined without coarse noise
   int64_t coarse_factor_ = 2;
+  double input_scale_ = 1.0;                 // image pixels per pixel of the input
 };
 
 }  // namespace varstyle

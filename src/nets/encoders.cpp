@@ -25,6 +25,28 @@ GaussianCode StyleEncoder::forward(const at::Tensor& features) {
   return {mean_->forward(pooled), log_variance_->forward(pooled)};
 }
 
+namespace {
+constexpr int64_t kSummaryHidden = 64;
+}  // namespace
+
+SummaryEncoder::SummaryEncoder(int64_t summary_size, int64_t latent_dim) {
+  hidden_ = register_module("hidden", torch::nn::Linear(summary_size, kSummaryHidden));
+  mean_ = register_module("mean", torch::nn::Linear(kSummaryHidden, latent_dim));
+  log_variance_ = register_module("log_variance", torch::nn::Linear(kSummaryHidden, latent_dim));
+}
+
+GaussianCode SummaryEncoder::forward(const at::Tensor& summary) {
+  const at::Tensor hidden = at::relu(hidden_->forward(summary));
+  return {mean_->forward(hidden), log_variance_->forward(hidden)};
+}
+
+SummaryDecoder::SummaryDecoder(int64_t latent_dim, int64_t summary_size) {
+  hidden_ = register_module("hidden", torch::nn::Linear(latent_dim, kSummaryHidden));
+  output_ = register_module("output", torch::nn::Linear(kSummaryHidden, summary_size));
+}
+
+at::Tensor SummaryDecoder::forward(const at::Tensor& code) { return output_->forward(at::relu(hidden_->forward(code))); }
+
 StyleToAdain::StyleToAdain(int64_t latent_dim, std::vector<int64_t> channels) : channels_(std::move(channels)) {
   const int64_t total = std::accumulate(channels_.begin(), channels_.end(), int64_t{0});
   const int64_t hidden = std::max<int64_t>(64, channels_.front());

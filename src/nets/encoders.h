@@ -28,6 +28,27 @@ class StyleEncoder : public torch::nn::Module {
   torch::nn::Linear mean_{nullptr}, log_variance_{nullptr};
 };
 
+// The variational encoder of a per-image summary vector (a style's spectrum summary, nets/
+// spectral_noise.h) -> mu and log sigma^2 of a code of its own, through one hidden layer, and
+// back: the code's part for the summary, so that a code sampled from the prior has one too.
+class SummaryEncoder : public torch::nn::Module {
+ public:
+  SummaryEncoder(int64_t summary_size, int64_t latent_dim);
+  GaussianCode forward(const at::Tensor& summary);
+
+ private:
+  torch::nn::Linear hidden_{nullptr}, mean_{nullptr}, log_variance_{nullptr};
+};
+
+class SummaryDecoder : public torch::nn::Module {
+ public:
+  SummaryDecoder(int64_t latent_dim, int64_t summary_size);
+  at::Tensor forward(const at::Tensor& code);
+
+ private:
+  torch::nn::Linear hidden_{nullptr}, output_{nullptr};
+};
+
 // z [B, D] -> one Modulation per requested channel count (scale = softplus, so always > 0).
 class StyleToAdain : public torch::nn::Module {
  public:
