@@ -71,8 +71,11 @@ struct ModelConfig {
   int64_t decoder_coarse_factor = 2;
   CoarseSpectrum decoder_coarse_spectrum = CoarseSpectrum::kFlat;  // the coarse map's spectrum:
                                        // flat (white noise upsampled by decoder_coarse_factor) |
-                                       // style (vst: the style's, as its code predicts it;
-                                       // loss.spectrum trains the prediction)
+                                       // style (the style's: vst predicts it from its code,
+                                       // trained by loss.spectrum; adain and linear measure it
+                                       // on the style's features; wae ignores it)
+  int64_t spectrum_dim = 4;            // vst with decoder_coarse_spectrum: style: code dimensions,
+                                       // after latent_dim, that carry the style's spectrum
   int64_t init_seed = 0;               // seed of every randomly initialised weight
 
   template <typename V>
@@ -91,6 +94,7 @@ struct ModelConfig {
     v("decoder_coarse_noise", decoder_coarse_noise, Range{0.0, 10.0});
     v("decoder_coarse_factor", decoder_coarse_factor, Range{2, 16});
     v("decoder_coarse_spectrum", decoder_coarse_spectrum);
+    v("spectrum_dim", spectrum_dim, Range{1, 4096});
     v("init_seed", init_seed, Range{0, 9007199254740991.0});
   }
 };

@@ -7,7 +7,8 @@
 
 namespace varstyle {
 
-AdainModel::AdainModel(const Config& config) : loss_(config.loss), depth_(config.model.encoder_depth) {
+AdainModel::AdainModel(const Config& config) : loss_(config.loss), model_(config.model), depth_(config.model.encoder_depth) {
+  check_spectrum_setting(config.model);
   networks_ = adopt(build_networks(config, {depth_}));
   decoder_ = register_module("decoder", std::make_shared<Decoder>(config.model.width, config.model.padding, encoder_depth(depth_),
                                                      decoder_noise_options(config.model)));
@@ -24,7 +25,8 @@ LossTerms AdainModel::training_step(const StepInput& input) {
   at::Tensor style_encoded;
   const FeatureMap style_features = criterion_->style_features(input.style, *networks_.vgg, depth_, &style_encoded);
   const at::Tensor target = adain(content, style_encoded);
-  const at::Tensor output = decoder_->forward(target, {}, noise_keys_for(input, kDecoderNoiseStream));
+  const at::Tensor output = decoder_->forward(target, {}, noise_keys_for(input, kDecoderNoiseStream), NoiseInputs::kOn,
+                                              measured_style_spectrum(model_, style_encoded));
   const FeatureMap output_features = criterion_->output_features(output);
   LossTerms terms;
   if (loss_.content_target == ContentTarget::kAdain) {
@@ -38,9 +40,10 @@ LossTerms AdainModel::training_step(const StepInput& input) {
 }
 
 at::Tensor AdainModel::stylize(const at::Tensor& content, const at::Tensor& style, double alpha) {
-  const at::Tensor features = encode(content);
-  const at::Tensor target = adain(features, encode(style));
-  return decoder_->forward(alpha * target + (1.0 - alpha) * features);
+  const at::Tensor features = encode(content), style_features = encode(style);
+  const at::Tensor target = adain(features, style_features);
+  return decoder_->forward(alpha * target + (1.0 - alpha) * features, {}, {}, NoiseInputs::kOn,
+                           measured_style_spectrum(model_, style_features));
 }
 
 at::Tensor AdainModel::interpolate(const at::Tensor& content, const std::vector<at::Tensor>& styles,
@@ -60,7 +63,10 @@ at::Tensor AdainModel::mix_prepared(const PreparedContent& content, const std::v
   TORCH_CHECK(!styles.empty() && styles.size() == weights.size(), "mix_prepared needs one weight per style");
   at::Tensor target = weights[0] * adain(content.features, styles[0]);
   for (size_t i = 1; i < styles.size(); ++i) target = target + weights[i] * adain(content.features, styles[i]);
-  return decoder_->forward(alpha * target + (1.0 - alpha) * content.features);
+  std::vector<at::Tensor> spectra;
+  for (const auto& style : styles) spectra.push_back(measured_style_spectrum(model_, style));
+  return decoder_->forward(alpha * target + (1.0 - alpha) * content.features, {}, {}, NoiseInputs::kOn,
+                           mix_spectra(spectra, weights));
 }
 
 }  // namespace varstyle

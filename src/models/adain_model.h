@@ -30,6 +30,7 @@ class AdainModel : public StyleModel {
   at::Tensor encode(const at::Tensor& images);
 
   LossConfig loss_;
+  ModelConfig model_;
   std::string depth_;  // model.encoder_depth
   Networks networks_;
   std::shared_ptr<Decoder> decoder_;

@@ -65,7 +65,9 @@ at::Tensor LinearTransform::forward(const at::Tensor& content, const at::Tensor&
 
 LinearModel::LinearModel(const Config& config)
     : content_target_(config.loss.content_target),
+      model_(config.model),
       depth_(config.model.encoder_depth) {
+  check_spectrum_setting(config.model);
   networks_ = adopt(build_networks(config, {depth_}));
   transform_ = register_module("transform", std::make_shared<LinearTransform>(networks_.vgg->tap_channels(depth_),
                                                                                config.model.linear_dim));
@@ -83,7 +85,8 @@ LossTerms LinearModel::training_step(const StepInput& input) {
   at::Tensor style_encoded;
   const FeatureMap style_features = criterion_->style_features(input.style, *networks_.vgg, depth_, &style_encoded);
   const at::Tensor target = transform_->forward(encode(input.content), style_encoded);
-  const at::Tensor output = decoder_->forward(target, {}, noise_keys_for(input, kDecoderNoiseStream));
+  const at::Tensor output = decoder_->forward(target, {}, noise_keys_for(input, kDecoderNoiseStream), NoiseInputs::kOn,
+                                              measured_style_spectrum(model_, style_encoded));
   const FeatureMap output_features = criterion_->output_features(output);
   LossTerms terms;
   if (content_target_ == ContentTarget::kAdain) {
@@ -100,9 +103,10 @@ LossTerms LinearModel::training_step(const StepInput& input) {
 }
 
 at::Tensor LinearModel::stylize(const at::Tensor& content, const at::Tensor& style, double alpha) {
-  const at::Tensor features = encode(content);
-  const at::Tensor transformed = transform_->forward(features, encode(style).expand({features.size(0), -1, -1, -1}));
-  return decoder_->forward(alpha * transformed + (1.0 - alpha) * features);
+  const at::Tensor features = encode(content), style_features = encode(style);
+  const at::Tensor transformed = transform_->forward(features, style_features.expand({features.size(0), -1, -1, -1}));
+  return decoder_->forward(alpha * transformed + (1.0 - alpha) * features, {}, {}, NoiseInputs::kOn,
+                           measured_style_spectrum(model_, style_features));
 }
 
 at::Tensor LinearModel::interpolate(const at::Tensor& content, const std::vector<at::Tensor>& styles,
@@ -126,7 +130,9 @@ at::Tensor LinearModel::mix_prepared(const PreparedContent& content, const std::
     const at::Tensor part = weights[i] * transform_->forward(features, styles[i].expand({features.size(0), -1, -1, -1}));
     mixed = i == 0 ? part : mixed + part;
   }
-  return decoder_->forward(alpha * mixed + (1.0 - alpha) * features);
+  std::vector<at::Tensor> spectra;
+  for (const auto& style : styles) spectra.push_back(measured_style_spectrum(model_, style));
+  return decoder_->forward(alpha * mixed + (1.0 - alpha) * features, {}, {}, NoiseInputs::kOn, mix_spectra(spectra, weights));
 }
 
 }  // namespace varstyle

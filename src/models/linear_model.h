@@ -54,6 +54,7 @@ class LinearModel : public StyleModel {
   std::shared_ptr<Decoder> decoder_;
   std::unique_ptr<PerceptualCriterion> criterion_;
   ContentTarget content_target_;
+  ModelConfig model_;
   std::string depth_;  // model.encoder_depth
 };
 

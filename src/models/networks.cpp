@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "losses/perceptual_criterion.h"
+#include "nets/spectral_noise.h"
 #include "nets/resnet.h"
 
 namespace varstyle {
@@ -74,6 +75,24 @@ Networks build_networks(const Config& config, const std::vector<std::string>& en
 
 NoiseOptions decoder_noise_options(const ModelConfig& model) {
   return {model.decoder_noise, model.decoder_coarse_noise, model.decoder_coarse_factor};
+}
+
+void check_spectrum_setting(const ModelConfig& model) {
+  if (model.decoder_coarse_spectrum == CoarseSpectrum::kStyle && model.decoder_coarse_noise <= 0)
+    throw ConfigError("model.decoder_coarse_spectrum: 'style' shapes the coarse noise map, but model.decoder_coarse_noise is 0");
+}
+
+at::Tensor measured_style_spectrum(const ModelConfig& model, const at::Tensor& features) {
+  if (model.decoder_coarse_spectrum != CoarseSpectrum::kStyle) return {};
+  const double scale = static_cast<double>(int64_t{1} << (encoder_depth(model.encoder_depth) - 1));
+  return spectrum_summary(features.detach(), scale);
+}
+
+at::Tensor mix_spectra(const std::vector<at::Tensor>& spectra, const std::vector<double>& weights) {
+  if (spectra.empty() || !spectra.front().defined()) return {};
+  at::Tensor mixed = weights.at(0) * spectra[0];
+  for (size_t i = 1; i < spectra.size(); ++i) mixed = mixed + weights.at(i) * spectra[i];
+  return mixed;
 }
 
 }  // namespace varstyle

@@ -24,4 +24,15 @@ Networks build_networks(const Config& config, const std::vector<std::string>& en
 // The decoder's noise inputs as the model section sets them (decoder_noise, decoder_coarse_*).
 NoiseOptions decoder_noise_options(const ModelConfig& model);
 
+// Throws ConfigError for model.decoder_coarse_spectrum: style without a coarse map to shape.
+void check_spectrum_setting(const ModelConfig& model);
+
+// For the kinds whose every decode has the style's encoder features (adain, linear): with
+// model.decoder_coarse_spectrum: style, the spectrum summaries of `features` ([B, C, h, w] at the
+// model's encoder depth) for the decoder's coarse map, measured as constants; otherwise none.
+at::Tensor measured_style_spectrum(const ModelConfig& model, const at::Tensor& features);
+// The weighted mix of several styles' summaries (of log powers: a weighted geometric mean of
+// the powers), as the styles' targets are mixed; none when they are none.
+at::Tensor mix_spectra(const std::vector<at::Tensor>& spectra, const std::vector<double>& weights);
+
 }  // namespace varstyle

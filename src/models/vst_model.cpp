@@ -18,9 +18,9 @@ VstModel::VstModel(const Config& config)
     : loss_(config.loss),
       shallow_(config.model.content_encoder == ContentEncoder::kShallow),
       spectral_(config.model.decoder_coarse_spectrum == CoarseSpectrum::kStyle),
+      spectrum_dim_(config.model.spectrum_dim),
       depth_(config.model.encoder_depth) {
-  if (spectral_ && config.model.decoder_coarse_noise <= 0)
-    throw ConfigError("model.decoder_coarse_spectrum: 'style' shapes the coarse noise map, but model.decoder_coarse_noise is 0");
+  check_spectrum_setting(config.model);
   if (spectral_ && loss_.spectrum <= 0)
     throw ConfigError("loss.spectrum: must be > 0 with model.decoder_coarse_spectrum: 'style' (it alone trains the "
                       "code's spectrum prediction)");
@@ -42,8 +42,8 @@ VstModel::VstModel(const Config& config)
   channels.insert(channels.end(), later.begin(), later.begin() + (config.model.adain_stages - 1));
   to_adain_ = register_module("to_adain", std::make_shared<StyleToAdain>(config.model.latent_dim, channels));
   if (spectral_) {
-    spectrum_encoder_ = register_module("spectrum_encoder", std::make_shared<SummaryEncoder>(kSpectrumBins, kSpectrumCode));
-    to_spectrum_ = register_module("to_spectrum", std::make_shared<SummaryDecoder>(kSpectrumCode, kSpectrumBins));
+    spectrum_encoder_ = register_module("spectrum_encoder", std::make_shared<SummaryEncoder>(kSpectrumBins, spectrum_dim_));
+    to_spectrum_ = register_module("to_spectrum", std::make_shared<SummaryDecoder>(spectrum_dim_, kSpectrumBins));
   }
   decoder_ = register_module("decoder", decoder);
   criterion_ = std::make_unique<PerceptualCriterion>(config.loss, networks_.loss);
@@ -73,12 +73,12 @@ GaussianCode VstModel::style_code(const at::Tensor& images) {
 }
 
 at::Tensor VstModel::modulation_part(const at::Tensor& code) const {
-  return spectral_ ? code.narrow(1, 0, code.size(1) - kSpectrumCode) : code;
+  return spectral_ ? code.narrow(1, 0, code.size(1) - spectrum_dim_) : code;
 }
 
 at::Tensor VstModel::predicted_spectrum(const at::Tensor& code) {
   if (!spectral_) return {};
-  return to_spectrum_->forward(code.narrow(1, code.size(1) - kSpectrumCode, kSpectrumCode));
+  return to_spectrum_->forward(code.narrow(1, code.size(1) - spectrum_dim_, spectrum_dim_));
 }
 
 at::Tensor VstModel::decode_features(const at::Tensor& features, const at::Tensor& code, double alpha) {

@@ -27,11 +27,6 @@ class VstModel : public StyleModel {
   // mu and log sigma^2 of the style code of `images`.
   GaussianCode style_code(const at::Tensor& images);
 
-  // With model.decoder_coarse_spectrum: style, the code ends with this many dimensions of the
-  // style's spectrum (encoded from its summary alone, so that they and the colours' part
-  // latent_dim do not compete), from which the decoder's coarse noise map is drawn.
-  static constexpr int64_t kSpectrumCode = 4;
-
  private:
   at::Tensor content_features(const at::Tensor& images);
   // The images' spectrum summaries when the coarse map follows the style's spectrum; else none.
@@ -47,6 +42,10 @@ class VstModel : public StyleModel {
   LossConfig loss_;
   bool shallow_;
   bool spectral_;  // model.decoder_coarse_spectrum: style
+  // With spectral_, the code ends with this many dimensions of the style's spectrum
+  // (model.spectrum_dim; encoded from its summary alone, so that they and the colours' part,
+  // latent_dim, do not compete), from which the decoder's coarse noise map is drawn.
+  int64_t spectrum_dim_;
   std::string depth_;  // model.encoder_depth
   Networks networks_;
   std::shared_ptr<ShallowEncoder> shallow_encoder_;

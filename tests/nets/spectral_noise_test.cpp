@@ -1,7 +1,8 @@
 // Spectrum summaries and noise drawn to them: a stripe's power lands in its period's and
 // orientation's bin, the summary ignores offset and contrast, a flat summary draws white noise,
 // a stripe's summary draws stripes of the same period and orientation at another scale, and the
-// draw is keyed and differentiable. Also the decoder and vst wiring of the coarse map's spectrum.
+// draw is keyed and differentiable. Also the decoder's use of it, vst's code part for it, and
+// adain's and linear's spectra measured on their styles' features.
 #include <gtest/gtest.h>
 #include <torch/csrc/autograd/grad_mode.h>
 
@@ -10,7 +11,6 @@
 #include "core/error.h"
 #include "grad_check.h"
 #include "models/style_model.h"
-#include "models/vst_model.h"
 #include "nets/decoder.h"
 #include "nets/keyed_normal.h"
 #include "nets/spectral_noise.h"
@@ -112,6 +112,7 @@ Config spectral_vst() {
   config.model.latent_dim = 4;
   config.model.decoder_coarse_noise = 0.5;
   config.model.decoder_coarse_spectrum = CoarseSpectrum::kStyle;
+  config.model.spectrum_dim = 3;
   config.loss.content_layers = {"relu2_1"};
   config.loss.style_layers = {"relu1_1", "relu2_1"};
   config.loss.spectrum = 1.0;
@@ -149,11 +150,11 @@ TEST(VstSpectrum, ASampledCodeDrawsWithItsOwnSpectrum) {
   torch::NoGradGuard no_grad;
   at::manual_seed(4);
   const at::Tensor content = at::rand({1, 3, 16, 16}), style = at::rand({1, 3, 16, 16});
-  // The code: 4 dimensions for the colours (latent_dim), 4 for the spectrum.
+  // The code: 4 dimensions for the colours (latent_dim), 3 for the spectrum (spectrum_dim).
   const at::Tensor code = model->encode_style(style);
-  ASSERT_EQ(code.size(1), 4 + VstModel::kSpectrumCode);
+  ASSERT_EQ(code.size(1), 4 + 3);
   at::Tensor other = code.clone();
-  other.narrow(1, 4, VstModel::kSpectrumCode).add_(3.0);
+  other.narrow(1, 4, 3).add_(3.0);
   EXPECT_GT((model->decode(content, code) - model->decode(content, other)).abs().max().item<double>(), 1e-4);
   const at::Tensor samples = model->sample(content, 2, 5);
   ASSERT_EQ(samples.sizes(), (std::vector<int64_t>{2, 3, 16, 16}));
@@ -170,17 +171,57 @@ TEST(VstSpectrum, RefusesSettingsThatCannotWork) {
   EXPECT_THROW(make_model(config), ConfigError);
 }
 
-TEST(VstSpectrum, OtherKindsIgnoreIt) {
-  // As they ignore vst's other settings, so that a sweep can switch model.kind on a vst config.
-  for (const char* kind : {"adain", "linear", "wae"}) {
-    Config config = spectral_vst();
-    config.model.kind = kind;
-    config.loss.content_target = ContentTarget::kContent;
-    auto model = make_model(config);
-    at::manual_seed(3);
-    const LossTerms terms = model->training_step({at::rand({2, 3, 16, 16}), at::rand({2, 3, 16, 16}), {21, 22}, 0});
+// The same settings for another kind, as a sweep switching model.kind on a vst config has them.
+Config spectral_as(const std::string& kind) {
+  Config config = spectral_vst();
+  config.model.kind = kind;
+  config.model.linear_dim = 4;
+  config.model.content_dim = 4;
+  config.loss.content_target = ContentTarget::kContent;
+  return config;
+}
+
+TEST(MeasuredSpectrum, AdainAndLinearDrawWithTheirStylesSpectrumOnEveryPath) {
+  for (const char* kind : {"adain", "linear"}) {
+    Config config = spectral_as(kind);
+    auto spectral = make_model(config);
+    config.model.decoder_coarse_spectrum = CoarseSpectrum::kFlat;
+    auto flat = make_model(config);  // the same weights: the same init_seed
+    at::manual_seed(6);
+    const at::Tensor content = at::rand({1, 3, 16, 16}), style = at::rand({1, 3, 16, 16}), other = at::rand({1, 3, 16, 16});
+    // Training draws with it too, and there is no term of its own.
+    const LossTerms terms = spectral->training_step({content.expand({2, -1, -1, -1}), style.expand({2, -1, -1, -1}), {1, 2}, 0});
     for (const auto& item : terms.terms()) EXPECT_NE(item.first, "spectrum") << kind;
-    for (const auto& item : model->named_parameters()) EXPECT_EQ(item.key().find("spectrum"), std::string::npos) << kind;
+    torch::NoGradGuard no_grad;
+    const at::Tensor stylised = spectral->stylize(content, style);
+    EXPECT_GT((stylised - flat->stylize(content, style)).abs().max().item<double>(), 1e-4) << kind;
+    EXPECT_GT((stylised - spectral->stylize(content, other)).abs().max().item<double>(), 1e-4) << kind;
+    // The explorer's prepared path mixes the measured spectra as it mixes the styles.
+    const auto prepared = spectral->prepare_content(content);
+    EXPECT_TRUE(at::allclose(spectral->mix_prepared(prepared, {spectral->prepare_style(style)}, {1.0}), stylised, 1e-5, 1e-6))
+        << kind;
+    EXPECT_TRUE(at::allclose(spectral->interpolate(content, {style, other}, {0.5, 0.5}),
+                             spectral->mix_prepared(prepared, {spectral->prepare_style(style), spectral->prepare_style(other)},
+                                                    {0.5, 0.5}),
+                             1e-5, 1e-6))
+        << kind;
+  }
+}
+
+TEST(MeasuredSpectrum, WaeIgnoresTheSetting) {
+  // As kinds ignore settings not theirs, so that a sweep can switch model.kind on a vst config.
+  auto model = make_model(spectral_as("wae"));
+  at::manual_seed(3);
+  const LossTerms terms = model->training_step({at::rand({2, 3, 16, 16}), at::rand({2, 3, 16, 16}), {21, 22}, 0});
+  for (const auto& item : terms.terms()) EXPECT_NE(item.first, "spectrum");
+  for (const auto& item : model->named_parameters()) EXPECT_EQ(item.key().find("spectrum"), std::string::npos);
+}
+
+TEST(MeasuredSpectrum, NoCoarseMapToShapeIsRefused) {
+  for (const char* kind : {"adain", "linear"}) {
+    Config config = spectral_as(kind);
+    config.model.decoder_coarse_noise = 0;
+    EXPECT_THROW(make_model(config), ConfigError) << kind;
   }
 }
 
