@@ -1,7 +1,8 @@
 # Quality regression: trains one model kind briefly on tiny procedural data with its demo config
-# (configs/demo*.yaml, 1000 steps at 32x32 on one rank), evaluates it on held-out pairs drawn with
-# other seeds, and checks the image-space measures against floors scaled to what such a short run
-# reaches (the full floors are in src/eval/quality_floors.h; docs/quality.md has both). The
+# (configs/demo*.yaml, 1000 steps at 32x32 on one rank; adain 2400), evaluates it on held-out
+# pairs drawn with other seeds, and checks the image-space measures against floors scaled to what
+# such a short run reaches (the full floors are in src/eval/quality_floors.h; docs/quality.md
+# has both). The
 # former demo model (shallow trained encoder, AdaIN at relu4_1, collapsed code) failed every one
 # of them at 150 steps with the former build (structure 0.04, colour 1.50, texture 1.31, style
 # sensitivity 0.017, sample diversity 0.064, 2 of 16 code dimensions active); its config
@@ -10,7 +11,10 @@
 # 1000 steps, not 150: the coarse noise map of the vst and linear demo configs starts as strong as
 # the features it joins, and an untrained decoder passes it through onto the edges; at 150 steps
 # vst reached structure 0.13 (0.29 without the map), at 600 steps 0.31 with a flat map and 0.21
-# with the style-spectrum map, at 1000 steps 0.36, and the full run 0.73.
+# with the style-spectrum map, at 1000 steps 0.36, and the full run 0.73. adain's map with the
+# measured spectrum costs its structure longer (as in its full runs: 0.40 at 600 steps, 0.53 at
+# 2400), so it trains its demo config's 2400 steps: structure 0.22 at 1000, 0.26 at 1600, 0.30
+# at 2400 (about 40 s).
 # Usage: quality_floors_test.sh BUILD_BIN_DIR SOURCE_DIR KIND
 set -euo pipefail
 bin="$1" src="$2" kind="$3"
@@ -24,9 +28,10 @@ prep="$bin/varstyle-prep" varstyle="$bin/varstyle"
 "$prep" synthetic --kind style --count 4 --size 64 --seed 102 --output data/heldout_style >/dev/null
 
 config="${QUALITY_CONFIG:-$src/configs/demo_$kind.yaml}"
+steps="${QUALITY_STEPS:-$([ "$kind" = adain ] && echo 2400 || echo 1000)}"
 [ "$kind" = vst ] && config="${QUALITY_CONFIG:-$src/configs/demo.yaml}"
 "$varstyle" train --config "$config" --run-dir run data.content=data/content data.style=data/style \
-  data.size=32 train.steps="${QUALITY_STEPS:-1000}" train.ckpt_every=1000 train.log_every=50 train.threads=1 \
+  data.size=32 train.steps="$steps" train.ckpt_every="$steps" train.log_every=50 train.threads=1 \
   train.grid_size=0 >train.log 2>&1 || { cat train.log; exit 1; }
 "$varstyle" eval --config "$src/configs/eval_heldout.yaml" --out eval eval.content=data/heldout_content eval.style=data/heldout_style eval.size=64 \
   eval.contents=3 eval.styles=4 "eval.methods=[\"$kind:run\"]" eval.network_width=0.25 >eval.log 2>&1 ||
