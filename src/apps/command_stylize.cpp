@@ -105,9 +105,9 @@ at::Tensor code_for_model(const std::string& path, const CodeFile& file, const L
     throw ConfigError(fmt::format("--code {}: model kind '{}' has no style code (use --style)", path, kind));
   if (file.kind != kind)
     throw ConfigError(fmt::format("--code {}: kind: exported from a '{}' model, the checkpoint is '{}'", path, file.kind, kind));
-  if (static_cast<int64_t>(file.code.size()) != loaded.config.model.latent_dim)
-    throw ConfigError(fmt::format("--code {}: code: {} numbers, the model's latent_dim is {}", path, file.code.size(),
-                                  loaded.config.model.latent_dim));
+  if (static_cast<int64_t>(file.code.size()) != loaded.model->code_size())
+    throw ConfigError(fmt::format("--code {}: code: {} numbers, the model's style code has {}", path, file.code.size(),
+                                  loaded.model->code_size()));
   return at::tensor(at::ArrayRef<float>(file.code)).view({1, -1}).to(device);
 }
 

@@ -44,7 +44,7 @@ Explorer::Explorer(LoadedModel loaded, std::vector<SourceImage> contents, std::v
 
 ViewLimits Explorer::limits() {
   std::lock_guard<std::mutex> lock(mutex_);
-  const int64_t dims = loaded_.model->has_style_code() ? loaded_.config.model.latent_dim : 0;
+  const int64_t dims = loaded_.model->code_size();
   return {loaded_.config.model.kind, dims, styles_.size()};
 }
 
@@ -70,7 +70,7 @@ nlohmann::json Explorer::page_state() {
   for (int64_t d : summary_.order)
     state["dims"].push_back({{"index", d}, {"variance", summary_.variance[static_cast<size_t>(d)]}});
   if (loaded_.model->has_style_code() && summary_.order.empty())
-    for (int64_t d = 0; d < loaded_.config.model.latent_dim; ++d) state["dims"].push_back({{"index", d}, {"variance", 0.0}});
+    for (int64_t d = 0; d < loaded_.model->code_size(); ++d) state["dims"].push_back({{"index", d}, {"variance", 0.0}});
   state["contents"] = nlohmann::json::array();
   for (size_t i = 0; i < contents_.size(); ++i) state["contents"].push_back({{"id", i}, {"name", contents_[i].name}});
   state["styles"] = nlohmann::json::array();

@@ -25,10 +25,10 @@ double number_in(const json& value, const std::string& key, double low, double h
 }
 
 std::vector<float> parse_code(const json& value, const ViewLimits& limits) {
-  if (limits.latent_dim == 0)
+  if (limits.code_size == 0)
     throw RequestError(fmt::format("code: model kind '{}' has no style code; mix styles instead", limits.kind));
-  if (!value.is_array() || static_cast<int64_t>(value.size()) != limits.latent_dim)
-    throw RequestError(fmt::format("code: expected an array of {} numbers (the model's latent_dim)", limits.latent_dim));
+  if (!value.is_array() || static_cast<int64_t>(value.size()) != limits.code_size)
+    throw RequestError(fmt::format("code: expected an array of {} numbers (the model's style code)", limits.code_size));
   std::vector<float> code;
   for (size_t i = 0; i < value.size(); ++i)
     code.push_back(static_cast<float>(number_in(value[i], fmt::format("code[{}]", i), -kCodeLimit, kCodeLimit)));

@@ -29,7 +29,7 @@ struct View {
 
 struct ViewLimits {
   std::string kind;          // the model kind, for messages
-  int64_t latent_dim = 0;    // 0: the model has no style code
+  int64_t code_size = 0;     // the style code's length; 0: the model has none
   size_t style_count = 0;
 };
 

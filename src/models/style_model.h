@@ -39,6 +39,8 @@ class StyleModel : public torch::nn::Module {
                                  const std::vector<double>& weights);
 
   virtual bool has_style_code() const { return false; }
+  // The style code's length (encode_style's columns, what sample draws); 0 without a code.
+  virtual int64_t code_size() const { return 0; }
   virtual at::Tensor encode_style(const at::Tensor& style);   // [B, D]; throws if no code
   virtual at::Tensor decode(const at::Tensor& content, const at::Tensor& code, double alpha = 1.0);
   // `count` new styles drawn from N(0, I) with `seed`, applied to one content image.

@@ -19,6 +19,7 @@ VstModel::VstModel(const Config& config)
       shallow_(config.model.content_encoder == ContentEncoder::kShallow),
       spectral_(config.model.decoder_coarse_spectrum == CoarseSpectrum::kStyle),
       spectrum_dim_(config.model.spectrum_dim),
+      latent_dim_(config.model.latent_dim),
       depth_(config.model.encoder_depth) {
   check_spectrum_setting(config.model);
   if (spectral_ && loss_.spectrum <= 0)

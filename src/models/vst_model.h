@@ -19,6 +19,7 @@ class VstModel : public StyleModel {
   std::string kind() const override { return "vst"; }
   LossTerms training_step(const StepInput& input) override;
   bool has_style_code() const override { return true; }
+  int64_t code_size() const override { return latent_dim_ + (spectral_ ? spectrum_dim_ : 0); }
   at::Tensor encode_style(const at::Tensor& style) override;
   at::Tensor decode(const at::Tensor& content, const at::Tensor& code, double alpha = 1.0) override;
   PreparedContent prepare_content(const at::Tensor& content) override;
@@ -46,6 +47,7 @@ class VstModel : public StyleModel {
   // (model.spectrum_dim; encoded from its summary alone, so that they and the colours' part,
   // latent_dim, do not compete), from which the decoder's coarse noise map is drawn.
   int64_t spectrum_dim_;
+  int64_t latent_dim_;  // model.latent_dim: the code's part for the AdaIN modulations
   std::string depth_;  // model.encoder_depth
   Networks networks_;
   std::shared_ptr<ShallowEncoder> shallow_encoder_;

@@ -16,7 +16,8 @@ at::Tensor all_positions(const at::Tensor& map) { return map.permute({0, 2, 3, 1
 
 }  // namespace
 
-WaeModel::WaeModel(const Config& config) : loss_(config.loss), depth_(config.model.encoder_depth) {
+WaeModel::WaeModel(const Config& config)
+    : latent_dim_(config.model.latent_dim), loss_(config.loss), depth_(config.model.encoder_depth) {
   networks_ = adopt(build_networks(config, {"relu3_1", depth_}));
   const int64_t channels = networks_.vgg->tap_channels(depth_);
   const int64_t content_dim = config.model.content_dim;

@@ -24,6 +24,7 @@ class WaeModel : public StyleModel {
   std::string kind() const override { return "wae"; }
   LossTerms training_step(const StepInput& input) override;
   bool has_style_code() const override { return true; }
+  int64_t code_size() const override { return latent_dim_; }
   at::Tensor encode_style(const at::Tensor& style) override;
   // alpha blends the given code with the content image's own style code.
   at::Tensor decode(const at::Tensor& content, const at::Tensor& code, double alpha = 1.0) override;
@@ -32,6 +33,7 @@ class WaeModel : public StyleModel {
   at::Tensor decode_prepared(const PreparedContent& content, const at::Tensor& code, double alpha = 1.0) override;
 
  private:
+  int64_t latent_dim_;  // model.latent_dim
   struct Encoded {
     GaussianCode content;   // maps [B, content_dim, h, w]
     GaussianCode style;     // [B, latent_dim]

@@ -5,6 +5,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
 
 #include "nets/keyed_normal.h"
 
@@ -46,6 +50,20 @@ at::Tensor bin_weights(int64_t height, int64_t width, double scale, at::ScalarTy
   return weights.to(dtype);
 }
 
+// bin_weights on `device`, built once per grid, scale and type: every training step asks for
+// the same few (a CPU loop over up to 256 x 129 frequencies, then a copy to the GPU). Never
+// destroyed: GPU tensors freed by static destructors at exit would outlive the CUDA context.
+at::Tensor cached_bin_weights(int64_t height, int64_t width, double scale, at::ScalarType dtype, const at::Device& device) {
+  using Key = std::tuple<int64_t, int64_t, double, at::ScalarType, std::string>;
+  static std::mutex mutex;
+  static auto* cache = new std::map<Key, at::Tensor>();
+  const Key key{height, width, scale, dtype, device.str()};
+  std::lock_guard<std::mutex> lock(mutex);
+  auto found = cache->find(key);
+  if (found == cache->end()) found = cache->emplace(key, bin_weights(height, width, scale, dtype).to(device)).first;
+  return found->second;
+}
+
 at::ScalarType working_type(const at::Tensor& x) { return x.scalar_type() == at::kDouble ? at::kDouble : at::kFloat; }
 
 }  // namespace
@@ -61,7 +79,7 @@ at::Tensor spectrum_summary(const at::Tensor& x, double scale) {
                                       at::hann_window(width, /*periodic=*/false, options));
   const at::Tensor centred = input - input.mean({2, 3}, /*keepdim=*/true);
   const at::Tensor power = at::fft_rfft2(centred * window).abs().pow(2).sum(1).flatten(1);  // [B, F]
-  const at::Tensor weights = bin_weights(height, width, scale, dtype).to(input.device());
+  const at::Tensor weights = cached_bin_weights(height, width, scale, dtype, input.device());
   const at::Tensor binned = at::matmul(power, weights) / weights.sum(0).clamp_min(1e-12);
   const at::Tensor mean = (power.sum(1, /*keepdim=*/true) - power.narrow(1, 0, 1)) / static_cast<double>(power.size(1) - 1);
   return at::log(binned / mean.clamp_min(1e-20) + 1e-2);
@@ -77,7 +95,7 @@ at::Tensor spectral_noise(const std::vector<uint64_t>& keys, int64_t height, int
   const auto dtype = working_type(summaries);
   const at::Tensor log_power = summaries.to(dtype);
   const at::Tensor white = keyed_normal(keys, {1, height, width}, log_power.options());
-  const at::Tensor weights = bin_weights(height, width, scale, dtype).to(log_power.device());
+  const at::Tensor weights = cached_bin_weights(height, width, scale, dtype, log_power.device());
   // Amplitude = sqrt(power); the zero frequency gets none, so the map has no mean.
   at::Tensor amplitude = at::exp(0.5 * at::matmul(log_power, weights.t()));
   amplitude = amplitude * (weights.sum(1) > 0).to(dtype);

@@ -66,7 +66,7 @@ def test_vst(fixture, run_dir, screenshot):
         driver.get(server.url)
         wait_for(driver, SETTLED, "the first render")
         sliders = driver.find_elements(By.CSS_SELECTOR, "#sliders input[type=range]")
-        check(len(sliders) == 16, f"the page shows one slider per latent dimension ({len(sliders)})")
+        check(len(sliders) == fixture.VST_CODE, f"the page shows one slider per latent dimension ({len(sliders)})")
         check("var" in driver.find_element(By.ID, "sliders").text, "each slider is labelled with its variance")
         before = shown_png(driver, 0)
         renders = driver.execute_script("return window.varstyleExplorer.renders;")
@@ -79,7 +79,7 @@ def test_vst(fixture, run_dir, screenshot):
         after = shown_png(driver, 0)
         check(after != before, "moving a slider changes the shown image")
         view = driver.execute_script("return window.varstyleExplorer.shownView;")
-        check(view["code"] != [0] * 16, "the shown view carries the moved code")
+        check(view["code"] != [0] * fixture.VST_CODE, "the shown view carries the moved code")
 
         status, exported = server.json("/api/export", view)
         with open(fixture.path("view.json"), "w") as f:
@@ -100,7 +100,7 @@ def test_vst(fixture, run_dir, screenshot):
         code = state["styles"][2]["code"]
         values = {int(s.get_attribute("data-dim")): float(s.get_attribute("value")) for s in sliders}
         clamp = lambda v: max(-3.0, min(3.0, v))
-        check(all(abs(values[d] - clamp(code[d])) <= 0.006 for d in range(16)),
+        check(all(abs(values[d] - clamp(code[d])) <= 0.006 for d in range(fixture.VST_CODE)),
               "clicking a style preset moves every slider to its encoding")
         check(driver.execute_script("return window.varstyleExplorer.shownView.code;") == code,
               "the shown view is the preset's exact code")

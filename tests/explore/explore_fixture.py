@@ -51,6 +51,9 @@ class Fixture:
         self.run(self.prep, "images", "--no-progress", "--input", self.path("style_folders"), "--output",
                  self.path("styles"), "--labels", "subdirs", "--size", "32", "--min-side", "16")
 
+    # The style code of configs/demo.yaml's vst: latent_dim 16, then spectrum_dim 16.
+    VST_CODE = 32
+
     def train(self, kind, steps=3):
         """A checkpoint of `kind` from its demo config, a few steps on synthetic data."""
         if not os.path.exists(self.path("data", "content")):

@@ -58,7 +58,8 @@ def main(bin_dir, source_dir):
                         "--style", fixture.path("styles"))
         status, state = server.json("/api/state")
         dims = len(state["dims"])
-        check(status == 200 and state["has_code"] and dims == 16 and not state["exposed"], "state: 16 dimensions, loopback")
+        check(status == 200 and state["has_code"] and dims == fixture.VST_CODE and not state["exposed"],
+              f"state: {fixture.VST_CODE} dimensions, loopback")
         check([d["variance"] for d in state["dims"]] == sorted((d["variance"] for d in state["dims"]), reverse=True),
               "dimensions ordered by decreasing variance")
         check(sorted(label["name"] for label in state["labels"]) == ["dots", "stripes"], "label presets from --labels subdirs")
@@ -73,7 +74,7 @@ def main(bin_dir, source_dir):
         error_of("/api/render", "{not json", 400, ["not valid JSON"])
         error_of("/api/render", "[1, 2]", 400, ["JSON object"])
         error_of("/api/render", json.dumps({"code": [0] * dims, "alpha": 2}), 400, ["alpha", "outside"])
-        error_of("/api/render", json.dumps({"code": [0] * 3}), 400, ["code", "16"])
+        error_of("/api/render", json.dumps({"code": [0] * 3}), 400, ["code", str(fixture.VST_CODE)])
         error_of("/api/render", json.dumps({"code": ["a"] * dims}), 400, ["code[0]"])
         error_of("/api/render", json.dumps({"code": [1e9] * dims}), 400, ["code[0]", "outside"])
         error_of("/api/render", json.dumps({"code": [0] * dims, "size": 4294967552}), 400, ["size"])
