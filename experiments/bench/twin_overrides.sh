@@ -10,12 +10,13 @@ twin_overrides() {
   twin=(
     model.kind=adain model.width="$1" model.padding=reflect model.encoder_weights= model.init_seed=0
     model.content_encoder=vgg model.encoder_depth=relu4_1 model.adain_stages=1 model.decoder_noise=0
+    model.decoder_coarse_noise=0 model.decoder_coarse_spectrum=flat
     data.random_crop=true data.hflip=true
     loss.network=vgg19 loss.network_weights= loss.swag=false
     loss.content=1 loss.content_target=adain 'loss.content_layers=[relu4_1]'
     'loss.style_layers=[relu1_1,relu2_1,relu3_1,relu4_1]' 'loss.style_layer_weights=[]'
     loss.style_gram=0 loss.style_moments=10 loss.style_w2=0 loss.kl=0 loss.disentangle=0
-    loss.mmd=0 loss.reconstruction=0 loss.tv=0 loss.range=0
+    loss.mmd=0 loss.reconstruction=0 loss.tv=0 loss.range=0 loss.spectrum=0
     optim.lr="$2" optim.schedule=constant optim.warmup=0 optim.weight_decay=0 optim.grad_clip=0
     train.ckpt_every=1000000 train.grid_size=0 train.accumulate=1 train.timeline=false train.seed=1
   )
