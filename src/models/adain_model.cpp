@@ -63,10 +63,8 @@ at::Tensor AdainModel::mix_prepared(const PreparedContent& content, const std::v
   TORCH_CHECK(!styles.empty() && styles.size() == weights.size(), "mix_prepared needs one weight per style");
   at::Tensor target = weights[0] * adain(content.features, styles[0]);
   for (size_t i = 1; i < styles.size(); ++i) target = target + weights[i] * adain(content.features, styles[i]);
-  std::vector<at::Tensor> spectra;
-  for (const auto& style : styles) spectra.push_back(measured_style_spectrum(model_, style));
   return decoder_->forward(alpha * target + (1.0 - alpha) * content.features, {}, {}, NoiseInputs::kOn,
-                           mix_spectra(spectra, weights));
+                           mixed_style_spectrum(model_, styles, weights));
 }
 
 }  // namespace varstyle

@@ -130,9 +130,8 @@ at::Tensor LinearModel::mix_prepared(const PreparedContent& content, const std::
     const at::Tensor part = weights[i] * transform_->forward(features, styles[i].expand({features.size(0), -1, -1, -1}));
     mixed = i == 0 ? part : mixed + part;
   }
-  std::vector<at::Tensor> spectra;
-  for (const auto& style : styles) spectra.push_back(measured_style_spectrum(model_, style));
-  return decoder_->forward(alpha * mixed + (1.0 - alpha) * features, {}, {}, NoiseInputs::kOn, mix_spectra(spectra, weights));
+  return decoder_->forward(alpha * mixed + (1.0 - alpha) * features, {}, {}, NoiseInputs::kOn,
+                           mixed_style_spectrum(model_, styles, weights));
 }
 
 }  // namespace varstyle

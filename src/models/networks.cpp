@@ -88,10 +88,11 @@ at::Tensor measured_style_spectrum(const ModelConfig& model, const at::Tensor& f
   return spectrum_summary(features.detach(), scale);
 }
 
-at::Tensor mix_spectra(const std::vector<at::Tensor>& spectra, const std::vector<double>& weights) {
-  if (spectra.empty() || !spectra.front().defined()) return {};
-  at::Tensor mixed = weights.at(0) * spectra[0];
-  for (size_t i = 1; i < spectra.size(); ++i) mixed = mixed + weights.at(i) * spectra[i];
+at::Tensor mixed_style_spectrum(const ModelConfig& model, const std::vector<at::Tensor>& features,
+                                const std::vector<double>& weights) {
+  if (model.decoder_coarse_spectrum != CoarseSpectrum::kStyle || features.empty()) return {};
+  at::Tensor mixed = weights.at(0) * measured_style_spectrum(model, features[0]);
+  for (size_t i = 1; i < features.size(); ++i) mixed = mixed + weights.at(i) * measured_style_spectrum(model, features[i]);
   return mixed;
 }
 

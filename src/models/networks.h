@@ -31,8 +31,9 @@ void check_spectrum_setting(const ModelConfig& model);
 // model.decoder_coarse_spectrum: style, the spectrum summaries of `features` ([B, C, h, w] at the
 // model's encoder depth) for the decoder's coarse map, measured as constants; otherwise none.
 at::Tensor measured_style_spectrum(const ModelConfig& model, const at::Tensor& features);
-// The weighted mix of several styles' summaries (of log powers: a weighted geometric mean of
-// the powers), as the styles' targets are mixed; none when they are none.
-at::Tensor mix_spectra(const std::vector<at::Tensor>& spectra, const std::vector<double>& weights);
+// The weighted mix of several styles' measured summaries (of log powers: a weighted geometric
+// mean of the powers), as their targets are mixed; none unless the setting asks for them.
+at::Tensor mixed_style_spectrum(const ModelConfig& model, const std::vector<at::Tensor>& features,
+                                const std::vector<double>& weights);
 
 }  // namespace varstyle

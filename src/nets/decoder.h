@@ -72,8 +72,6 @@ class Decoder : public torch::nn::Module {
                      const std::vector<uint64_t>& noise_keys = {}, NoiseInputs noise = NoiseInputs::kOn,
                      const at::Tensor& coarse_spectrum = {});
 
-  bool has_coarse_noise() const { return coarse_strength_.defined(); }
-
   bool has_noise() const { return !noise_strengths_.empty() || coarse_strength_.defined(); }
 
   // Channels of the input and of the modulated stages that follow it.
