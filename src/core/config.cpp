@@ -227,6 +227,17 @@ void validate_relations(const Config& config, const YAML::Node& root, const conf
     fail("loss.content_target", fmt::format("'adain' compares VGG {0} features (model.encoder_depth) with the AdaIN "
                                             "target; it needs loss.network: vgg19 with the encoder's weights and "
                                             "loss.content_layers: [{0}] (or use 'content')", model.encoder_depth));
+  for (size_t i = 0; i < model.style_encoder_moments.size(); ++i) {
+    const std::string& tap = model.style_encoder_moments[i];
+    static const std::vector<std::string> kMomentTaps = {"rgb", "relu1_1", "relu2_1", "relu3_1"};
+    const char* path = "model.style_encoder_moments";
+    if (std::find(kMomentTaps.begin(), kMomentTaps.end(), tap) == kMomentTaps.end())
+      fail(path, fmt::format("entry {} '{}' is not one of rgb, relu1_1, relu2_1, relu3_1 (E_s reads VGG up to "
+                             "relu3_1)", i, tap));
+    if (std::find(model.style_encoder_moments.begin(), model.style_encoder_moments.begin() + i, tap) !=
+        model.style_encoder_moments.begin() + i)
+      fail(path, fmt::format("entry {} '{}' is listed twice", i, tap));
+  }
   // The decoder has one upsampling (and so one place to modulate) per level below its input.
   const int64_t later_stages = std::min<int64_t>(2, model.encoder_depth == "relu2_1" ? 1 : model.encoder_depth == "relu3_1" ? 2 : 3);
   if (model.adain_stages - 1 > later_stages)

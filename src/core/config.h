@@ -76,6 +76,10 @@ struct ModelConfig {
                                        // on the style's features; wae ignores it)
   int64_t spectrum_dim = 4;            // vst with decoder_coarse_spectrum: style: code dimensions,
                                        // after latent_dim, that carry the style's spectrum
+  std::vector<std::string> style_encoder_moments;  // vst: taps (rgb, relu1_1, relu2_1, relu3_1)
+                                       // whose per-channel means and spreads E_s reads beside its
+                                       // relu3_1 convolutions: the statistics the style losses
+                                       // match, handed to the code directly; none by default
   int64_t init_seed = 0;               // seed of every randomly initialised weight
 
   template <typename V>
@@ -95,6 +99,7 @@ struct ModelConfig {
     v("decoder_coarse_factor", decoder_coarse_factor, Range{2, 16});
     v("decoder_coarse_spectrum", decoder_coarse_spectrum);
     v("spectrum_dim", spectrum_dim, Range{1, 4096});
+    v("style_encoder_moments", style_encoder_moments);
     v("init_seed", init_seed, Range{0, 9007199254740991.0});
   }
 };

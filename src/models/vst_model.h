@@ -32,8 +32,13 @@ class VstModel : public StyleModel {
   at::Tensor content_features(const at::Tensor& images);
   // The images' spectrum summaries when the coarse map follows the style's spectrum; else none.
   at::Tensor image_spectrum(const at::Tensor& images);
-  // E_s's code of VGG relu3_1 features, followed by the spectrum part when spectral_.
-  GaussianCode full_code(const at::Tensor& style_encoded, const at::Tensor& spectrum_summary);
+  // model.style_encoder_moments' VGG taps (all but rgb), and the per-channel means and spreads
+  // at every listed tap, [B, n] (none when the list is empty); `features` holds the VGG taps.
+  std::vector<std::string> moment_vgg_taps() const;
+  at::Tensor style_moments(const at::Tensor& images, const FeatureMap& features) const;
+  // E_s's code of VGG relu3_1 features (and the moments), followed by the spectrum part when
+  // spectral_.
+  GaussianCode full_code(const at::Tensor& style_encoded, const at::Tensor& moments, const at::Tensor& spectrum_summary);
   // A code's part for the AdaIN modulations, and the spectrum its other part predicts (none
   // unless spectral_).
   at::Tensor modulation_part(const at::Tensor& code) const;
@@ -49,6 +54,7 @@ class VstModel : public StyleModel {
   int64_t spectrum_dim_;
   int64_t latent_dim_;  // model.latent_dim: the code's part for the AdaIN modulations
   std::string depth_;  // model.encoder_depth
+  std::vector<std::string> moment_taps_;  // model.style_encoder_moments
   Networks networks_;
   std::shared_ptr<ShallowEncoder> shallow_encoder_;
   std::shared_ptr<StyleEncoder> style_encoder_;

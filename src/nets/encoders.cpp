@@ -10,18 +10,19 @@
 
 namespace varstyle {
 
-StyleEncoder::StyleEncoder(int64_t feature_channels, int64_t latent_dim) {
+StyleEncoder::StyleEncoder(int64_t feature_channels, int64_t latent_dim, int64_t extra_size) {
   const int64_t c = feature_channels;
   conv1_ = register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(c, c, 3).stride(2).padding(1)));
   conv2_ = register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(c, c, 3).stride(2).padding(1)));
-  mean_ = register_module("mean", torch::nn::Linear(2 * c, latent_dim));
-  log_variance_ = register_module("log_variance", torch::nn::Linear(2 * c, latent_dim));
+  mean_ = register_module("mean", torch::nn::Linear(2 * c + extra_size, latent_dim));
+  log_variance_ = register_module("log_variance", torch::nn::Linear(2 * c + extra_size, latent_dim));
 }
 
-GaussianCode StyleEncoder::forward(const at::Tensor& features) {
+GaussianCode StyleEncoder::forward(const at::Tensor& features, const at::Tensor& extra) {
   const at::Tensor x = at::relu(conv2_->forward(at::relu(conv1_->forward(features))));
   // Mean and spread over positions: a style summary that ignores where things are.
-  const at::Tensor pooled = at::cat({channel_mean(x), channel_std(x)}, 1);
+  at::Tensor pooled = at::cat({channel_mean(x), channel_std(x)}, 1);
+  if (extra.defined()) pooled = at::cat({pooled, extra.to(pooled.scalar_type())}, 1);
   return {mean_->forward(pooled), log_variance_->forward(pooled)};
 }
 

@@ -18,10 +18,12 @@ struct GaussianCode {
   at::Tensor log_variance;  // [B, D]
 };
 
+// `extra_size` > 0: forward also takes a [B, extra_size] vector of the style's statistics
+// (model.style_encoder_moments), read beside the pooled convolutions.
 class StyleEncoder : public torch::nn::Module {
  public:
-  StyleEncoder(int64_t feature_channels, int64_t latent_dim);
-  GaussianCode forward(const at::Tensor& relu3_1_features);
+  StyleEncoder(int64_t feature_channels, int64_t latent_dim, int64_t extra_size = 0);
+  GaussianCode forward(const at::Tensor& relu3_1_features, const at::Tensor& extra = {});
 
  private:
   torch::nn::Conv2d conv1_{nullptr}, conv2_{nullptr};

@@ -287,6 +287,12 @@ TEST(Config, RelationsBetweenKeysAreChecked) {
   EXPECT_NE(message.find("model.adain_stages: is 3 but a decoder from relu2_1 has 1 later stage(s)"), std::string::npos) << message;
   message = error_of({"loss.network_weights=other.h5"});
   EXPECT_NE(message.find("with the encoder's weights"), std::string::npos) << message;
+  // E_s reads VGG only up to relu3_1, and a tap listed twice would only repeat its statistics.
+  message = error_of({"model.style_encoder_moments=[rgb, relu4_1]"});
+  EXPECT_NE(message.find("model.style_encoder_moments: entry 1 'relu4_1' is not one of rgb"), std::string::npos) << message;
+  message = error_of({"model.style_encoder_moments=[rgb, relu1_1, rgb]"});
+  EXPECT_NE(message.find("model.style_encoder_moments: entry 2 'rgb' is listed twice"), std::string::npos) << message;
+  EXPECT_EQ(error_of({"model.style_encoder_moments=[rgb, relu1_1, relu2_1, relu3_1]"}), "");
 }
 
 }  // namespace
