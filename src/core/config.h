@@ -76,7 +76,7 @@ struct ModelConfig {
                                        // on the style's features; wae ignores it)
   int64_t spectrum_dim = 4;            // vst with decoder_coarse_spectrum: style: code dimensions,
                                        // after latent_dim, that carry the style's spectrum
-  std::vector<std::string> style_encoder_moments;  // vst: taps (rgb, relu1_1, relu2_1, relu3_1)
+  std::vector<std::string> style_encoder_moments;  // vst, wae: taps (rgb, relu1_1, relu2_1, relu3_1)
                                        // whose per-channel means and spreads E_s reads beside its
                                        // relu3_1 convolutions: the statistics the style losses
                                        // match, handed to the code directly; none by default

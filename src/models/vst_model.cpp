@@ -10,7 +10,6 @@
 #include "core/error.h"
 
 #include "losses/latent_losses.h"
-#include "nets/feature_statistics.h"
 #include "nets/spectral_noise.h"
 
 namespace varstyle {
@@ -22,7 +21,7 @@ VstModel::VstModel(const Config& config)
       spectrum_dim_(config.model.spectrum_dim),
       latent_dim_(config.model.latent_dim),
       depth_(config.model.encoder_depth),
-      moment_taps_(config.model.style_encoder_moments) {
+      moments_(config.model.style_encoder_moments) {
   check_spectrum_setting(config.model);
   if (spectral_ && loss_.spectrum <= 0)
     throw ConfigError("loss.spectrum: must be > 0 with model.decoder_coarse_spectrum: 'style' (it alone trains the "
@@ -35,10 +34,8 @@ VstModel::VstModel(const Config& config)
   // while backward goes on through the MLP and the encoders.
   if (shallow_)
     shallow_encoder_ = register_module("content_encoder", std::make_shared<ShallowEncoder>(config.model.width, encoder_depth(depth_)));
-  int64_t moment_size = 0;
-  for (const auto& tap : moment_taps_) moment_size += 2 * (tap == kImageTap ? 3 : networks_.vgg->tap_channels(tap));
   style_encoder_ = register_module("style_encoder", std::make_shared<StyleEncoder>(networks_.vgg->tap_channels("relu3_1"),
-                                                                                   config.model.latent_dim, moment_size));
+                                                                                   config.model.latent_dim, moments_.size(*networks_.vgg)));
   std::vector<int64_t> channels = {decoder->input_channels()};
   const auto& later = decoder->stage_channels();
   if (config.model.adain_stages - 1 > static_cast<int64_t>(later.size()))
@@ -66,24 +63,6 @@ at::Tensor VstModel::image_spectrum(const at::Tensor& images) {
   return spectrum_summary(images);
 }
 
-std::vector<std::string> VstModel::moment_vgg_taps() const {
-  std::vector<std::string> taps;
-  for (const auto& tap : moment_taps_)
-    if (tap != kImageTap) taps.push_back(tap);
-  return taps;
-}
-
-at::Tensor VstModel::style_moments(const at::Tensor& images, const FeatureMap& features) const {
-  if (moment_taps_.empty()) return {};
-  std::vector<at::Tensor> parts;
-  for (const auto& tap : moment_taps_) {
-    const at::Tensor& x = tap == kImageTap ? images : features.at(tap);
-    parts.push_back(channel_mean(x));
-    parts.push_back(channel_std(x));
-  }
-  return at::cat(parts, 1);
-}
-
 GaussianCode VstModel::full_code(const at::Tensor& style_encoded, const at::Tensor& moments,
                                  const at::Tensor& spectrum_summary) {
   const GaussianCode code = style_encoder_->forward(style_encoded, moments);
@@ -93,10 +72,10 @@ GaussianCode VstModel::full_code(const at::Tensor& style_encoded, const at::Tens
 }
 
 GaussianCode VstModel::style_code(const at::Tensor& images) {
-  std::vector<std::string> taps = moment_vgg_taps();
+  std::vector<std::string> taps = moments_.vgg_taps();
   taps.push_back("relu3_1");  // one pass for E_s's convolutions and the moments
   const FeatureMap features = networks_.vgg->features(images, taps);
-  return full_code(features.at("relu3_1"), style_moments(images, features), image_spectrum(images));
+  return full_code(features.at("relu3_1"), moments_(images, features), image_spectrum(images));
 }
 
 at::Tensor VstModel::modulation_part(const at::Tensor& code) const {
@@ -123,15 +102,15 @@ LossTerms VstModel::training_step(const StepInput& input) {
   const FeatureMap style_features = criterion_->style_features(input.style, *networks_.vgg, "relu3_1", &style_encoded);
   const at::Tensor style_summary = image_spectrum(input.style);
   FeatureMap moment_features;  // the encoder's features at the moments' taps (relu3_1 is at hand)
-  if (!moment_taps_.empty()) {
+  if (!moments_.empty()) {
     torch::NoGradGuard no_grad;
     std::vector<std::string> taps;
-    for (const auto& tap : moment_vgg_taps())
+    for (const auto& tap : moments_.vgg_taps())
       if (tap != "relu3_1") taps.push_back(tap);
     if (!taps.empty()) moment_features = networks_.vgg->features(input.style, taps);
     moment_features["relu3_1"] = style_encoded;
   }
-  const GaussianCode code = full_code(style_encoded, style_moments(input.style, moment_features), style_summary);
+  const GaussianCode code = full_code(style_encoded, moments_(input.style, moment_features), style_summary);
   const at::Tensor z = reparameterise(code.mean, code.log_variance, noise_keys_for(input, 1));
   // The spectrum the code predicts: what a decode from the code alone (a sample, an
   // interpolation) draws the coarse map with, so training draws it with that too. Detached: the

@@ -4,6 +4,7 @@
 // mirrored decoder. Losses: content, style (Gram / moments / W2), KL, disentanglement, TV.
 #pragma once
 
+#include "models/encoder_moments.h"
 #include "models/networks.h"
 #include "losses/perceptual_criterion.h"
 #include "models/style_model.h"
@@ -32,10 +33,6 @@ class VstModel : public StyleModel {
   at::Tensor content_features(const at::Tensor& images);
   // The images' spectrum summaries when the coarse map follows the style's spectrum; else none.
   at::Tensor image_spectrum(const at::Tensor& images);
-  // model.style_encoder_moments' VGG taps (all but rgb), and the per-channel means and spreads
-  // at every listed tap, [B, n] (none when the list is empty); `features` holds the VGG taps.
-  std::vector<std::string> moment_vgg_taps() const;
-  at::Tensor style_moments(const at::Tensor& images, const FeatureMap& features) const;
   // E_s's code of VGG relu3_1 features (and the moments), followed by the spectrum part when
   // spectral_.
   GaussianCode full_code(const at::Tensor& style_encoded, const at::Tensor& moments, const at::Tensor& spectrum_summary);
@@ -54,7 +51,7 @@ class VstModel : public StyleModel {
   int64_t spectrum_dim_;
   int64_t latent_dim_;  // model.latent_dim: the code's part for the AdaIN modulations
   std::string depth_;  // model.encoder_depth
-  std::vector<std::string> moment_taps_;  // model.style_encoder_moments
+  EncoderMoments moments_;  // model.style_encoder_moments
   Networks networks_;
   std::shared_ptr<ShallowEncoder> shallow_encoder_;
   std::shared_ptr<StyleEncoder> style_encoder_;

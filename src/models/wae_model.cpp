@@ -17,14 +17,17 @@ at::Tensor all_positions(const at::Tensor& map) { return map.permute({0, 2, 3, 1
 }  // namespace
 
 WaeModel::WaeModel(const Config& config)
-    : latent_dim_(config.model.latent_dim), loss_(config.loss), depth_(config.model.encoder_depth) {
+    : latent_dim_(config.model.latent_dim),
+      loss_(config.loss),
+      depth_(config.model.encoder_depth),
+      moments_(config.model.style_encoder_moments) {
   networks_ = adopt(build_networks(config, {"relu3_1", depth_}));
   const int64_t channels = networks_.vgg->tap_channels(depth_);
   const int64_t content_dim = config.model.content_dim;
   content_head_ = register_module("content_head", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, 2 * content_dim, 1)));
   from_content_ = register_module("from_content", torch::nn::Conv2d(torch::nn::Conv2dOptions(content_dim, channels, 1)));
-  style_encoder_ = register_module(
-      "style_encoder", std::make_shared<StyleEncoder>(networks_.vgg->tap_channels("relu3_1"), config.model.latent_dim));
+  style_encoder_ = register_module("style_encoder", std::make_shared<StyleEncoder>(networks_.vgg->tap_channels("relu3_1"),
+                                                                                   config.model.latent_dim, moments_.size(*networks_.vgg)));
   to_adain_ = register_module("to_adain", std::make_shared<StyleToAdain>(config.model.latent_dim, std::vector<int64_t>{channels}));
   decoder_ = register_module("decoder", std::make_shared<Decoder>(config.model.width, config.model.padding, encoder_depth(depth_),
                                                      decoder_noise_options(config.model)));
@@ -35,11 +38,14 @@ WaeModel::Encoded WaeModel::encode(const at::Tensor& images) {
   FeatureMap features;
   {
     torch::NoGradGuard no_grad;
-    features = networks_.vgg->features(images, {"relu3_1", depth_});
+    std::vector<std::string> taps = moments_.vgg_taps();
+    taps.insert(taps.end(), {"relu3_1", depth_});
+    features = networks_.vgg->features(images, taps);
   }
   const at::Tensor head = content_head_->forward(features.at(depth_));
   const int64_t d = head.size(1) / 2;
-  return {{head.narrow(1, 0, d), head.narrow(1, d, d)}, style_encoder_->forward(features.at("relu3_1"))};
+  return {{head.narrow(1, 0, d), head.narrow(1, d, d)},
+          style_encoder_->forward(features.at("relu3_1"), moments_(images, features))};
 }
 
 at::Tensor WaeModel::decoder_input(const at::Tensor& content_latent, const at::Tensor& style_code) {

@@ -9,6 +9,7 @@
 
 #include <torch/nn/modules/conv.h>
 
+#include "models/encoder_moments.h"
 #include "models/networks.h"
 #include "losses/perceptual_criterion.h"
 #include "models/style_model.h"
@@ -47,6 +48,7 @@ class WaeModel : public StyleModel {
 
   LossConfig loss_;
   std::string depth_;  // model.encoder_depth
+  EncoderMoments moments_;  // model.style_encoder_moments: what E_s reads besides relu3_1
   Networks networks_;
   torch::nn::Conv2d content_head_{nullptr};   // relu4_1 -> mu and log sigma^2 of the content map
   torch::nn::Conv2d from_content_{nullptr};   // content latent -> relu4_1 space

@@ -332,41 +332,45 @@ TEST(Models, ImageTapAndRangeTerm) {
   EXPECT_NEAR(moments.item<double>(), style_moments_loss({{output, images.style, 1.0}}).item<double>(), 1e-5);
 }
 
-TEST(Models, VstStyleEncoderReadsTheStyleMoments) {
-  // With model.style_encoder_moments, E_s's code layer reads each listed tap's per-channel means
-  // and spreads after its pooled relu3_1 convolutions. Weights that pass only the rgb means
-  // through give a flat image's colour as the code, whatever the convolutions make of it.
-  Config config = tiny_config("vst");
-  config.model.style_encoder_moments = {"rgb", "relu1_1"};
-  auto model = make_model(config);
-  const int64_t pooled = 2 * 16, moments = 2 * 3 + 2 * 4;  // relu3_1 and relu1_1 at width 1/16: 16 and 4
-  at::Tensor weight, bias;
-  for (const auto& p : model->named_parameters()) {
-    if (p.key() == "style_encoder.mean.weight") weight = p.value();
-    if (p.key() == "style_encoder.mean.bias") bias = p.value();
+TEST(Models, StyleEncoderReadsTheStyleMoments) {
+  // With model.style_encoder_moments, E_s's code layer (vst's and wae's) reads each listed tap's
+  // per-channel means and spreads after its pooled relu3_1 convolutions. Weights that pass only
+  // the rgb means through give a flat image's colour as the code, whatever the convolutions make
+  // of it.
+  for (const std::string kind : {"vst", "wae"}) {
+    SCOPED_TRACE(kind);
+    Config config = tiny_config(kind);
+    config.model.style_encoder_moments = {"rgb", "relu1_1"};
+    auto model = make_model(config);
+    const int64_t pooled = 2 * 16, moments = 2 * 3 + 2 * 4;  // relu3_1 and relu1_1 at width 1/16: 16 and 4
+    at::Tensor weight, bias;
+    for (const auto& p : model->named_parameters()) {
+      if (p.key() == "style_encoder.mean.weight") weight = p.value();
+      if (p.key() == "style_encoder.mean.bias") bias = p.value();
+    }
+    ASSERT_TRUE(weight.defined() && bias.defined());
+    ASSERT_EQ(weight.sizes(), (std::vector<int64_t>{8, pooled + moments}));
+    {
+      torch::NoGradGuard no_grad;
+      weight.zero_();
+      bias.zero_();
+      for (int64_t c = 0; c < 3; ++c) weight[c][pooled + c] = 1.0;  // the rgb means come first
+    }
+    const at::Tensor colour = at::tensor({0.2f, 0.5f, 0.7f});
+    const at::Tensor flat = colour.view({1, 3, 1, 1}).expand({2, 3, 32, 32}).contiguous();
+    at::Tensor code;
+    {
+      torch::NoGradGuard no_grad;
+      code = model->encode_style(flat);
+    }
+    EXPECT_TRUE(at::allclose(code.narrow(1, 0, 3), colour.expand({2, 3}), 1e-6, 1e-6)) << code;
+    EXPECT_TRUE(at::allclose(code.narrow(1, 3, 5), at::zeros({2, 5}))) << code;
+    // The training step's codes read them too: the latent terms' gradient reaches their columns.
+    Images images = tiny_images();
+    model->training_step({images.content, images.style, {}, 0}).total().backward();
+    ASSERT_TRUE(weight.grad().defined());
+    EXPECT_GT(weight.grad().narrow(1, pooled, moments).abs().sum().item<double>(), 0.0);
   }
-  ASSERT_TRUE(weight.defined() && bias.defined());
-  ASSERT_EQ(weight.sizes(), (std::vector<int64_t>{8, pooled + moments}));
-  {
-    torch::NoGradGuard no_grad;
-    weight.zero_();
-    bias.zero_();
-    for (int64_t c = 0; c < 3; ++c) weight[c][pooled + c] = 1.0;  // the rgb means come first
-  }
-  const at::Tensor colour = at::tensor({0.2f, 0.5f, 0.7f});
-  const at::Tensor flat = colour.view({1, 3, 1, 1}).expand({2, 3, 32, 32}).contiguous();
-  at::Tensor code;
-  {
-    torch::NoGradGuard no_grad;
-    code = model->encode_style(flat);
-  }
-  EXPECT_TRUE(at::allclose(code.narrow(1, 0, 3), colour.expand({2, 3}), 1e-6, 1e-6)) << code;
-  EXPECT_TRUE(at::allclose(code.narrow(1, 3, 5), at::zeros({2, 5}))) << code;
-  // The training step's code reads them too: the KL term's gradient reaches their columns.
-  Images images = tiny_images();
-  model->training_step({images.content, images.style, {}, 0}).total().backward();
-  ASSERT_TRUE(weight.grad().defined());
-  EXPECT_GT(weight.grad().narrow(1, pooled, moments).abs().sum().item<double>(), 0.0);
 }
 
 TEST(Models, UnknownTapIsAConfigError) {
