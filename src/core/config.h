@@ -136,10 +136,6 @@ struct LossConfig {
   double range = 0.0;                  // penalty on output pixels outside [0, 1]
   double spectrum = 0.0;               // vst with model.decoder_coarse_spectrum: style: squared
                                        // error of the spectrum predicted from the code
-  std::vector<double> spectrum_zooms;  // vst: more magnifications at which the style's summary is
-                                       // also measured, encoded and decoded back for the spectrum
-                                       // term, so that the code's spectrum part covers styles
-                                       // larger than the training crops show; none by default
 
   template <typename V>
   void visit(V& v) {
@@ -168,7 +164,6 @@ struct LossConfig {
     v("tv", tv, Range{0, 1e12});
     v("range", range, Range{0, 1e12});
     v("spectrum", spectrum, Range{0, 1e12});
-    v("spectrum_zooms", spectrum_zooms, Range{0.25, 8.0});
   }
 };
 

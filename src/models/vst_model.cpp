@@ -14,10 +14,6 @@
 
 namespace varstyle {
 
-namespace {
-constexpr uint64_t kZoomStream = 16;  // noise streams 16, 17, ... sample the zoomed summaries' codes
-}  // namespace
-
 VstModel::VstModel(const Config& config)
     : loss_(config.loss),
       shallow_(config.model.content_encoder == ContentEncoder::kShallow),
@@ -30,9 +26,6 @@ VstModel::VstModel(const Config& config)
   if (spectral_ && loss_.spectrum <= 0)
     throw ConfigError("loss.spectrum: must be > 0 with model.decoder_coarse_spectrum: 'style' (it alone trains the "
                       "code's spectrum prediction)");
-  if (!spectral_ && !loss_.spectrum_zooms.empty())
-    throw ConfigError("loss.spectrum_zooms: trains the code's spectrum part, which only model.decoder_coarse_spectrum: "
-                      "'style' has");
   networks_ = adopt(build_networks(config, {"relu3_1", depth_}));
   auto decoder = std::make_shared<Decoder>(config.model.width, config.model.padding, encoder_depth(depth_),
                                                      decoder_noise_options(config.model));
@@ -153,23 +146,7 @@ LossTerms VstModel::training_step(const StepInput& input) {
     const at::Tensor code_2 = style_code(other).mean;
     return disentangle_loss(code_1, code_2, code.mean.detach(), loss_.disentangle_margin);
   });
-  terms.add("spectrum", loss_.spectrum, [&] {
-    at::Tensor total = (spectrum - style_summary).pow(2).mean();
-    // The style as if magnified: its summary measured with `zoom` image pixels per pixel, through
-    // the spectrum part alone (the image path never sees it). Training crops show a style at one
-    // scale; a style stylised at a larger size holds longer periods, and the code must reach them.
-    for (size_t i = 0; i < loss_.spectrum_zooms.size(); ++i) {
-      at::Tensor zoomed;
-      {
-        torch::NoGradGuard no_grad;
-        zoomed = spectrum_summary(input.style, loss_.spectrum_zooms[i]);
-      }
-      const GaussianCode code = spectrum_encoder_->forward(zoomed);
-      const at::Tensor sample = reparameterise(code.mean, code.log_variance, noise_keys_for(input, kZoomStream + i));
-      total = total + (to_spectrum_->forward(sample) - zoomed).pow(2).mean();
-    }
-    return total;
-  });
+  terms.add("spectrum", loss_.spectrum, [&] { return (spectrum - style_summary).pow(2).mean(); });
   criterion_->add_image_terms(terms, output);
   return terms;
 }

@@ -7,7 +7,6 @@
 #include <torch/csrc/autograd/grad_mode.h>
 
 #include <cmath>
-#include <map>
 
 #include "core/error.h"
 #include "grad_check.h"
@@ -170,42 +169,6 @@ TEST(VstSpectrum, RefusesSettingsThatCannotWork) {
   config = spectral_vst();
   config.model.decoder_coarse_noise = 0;
   EXPECT_THROW(make_model(config), ConfigError);
-  config = spectral_vst();  // zooms train a spectrum part that a flat map does not have
-  config.model.decoder_coarse_spectrum = CoarseSpectrum::kFlat;
-  config.loss.spectrum_zooms = {2.0};
-  EXPECT_THROW(make_model(config), ConfigError);
-}
-
-TEST(VstSpectrum, ZoomsAddTheMagnifiedSummarysErrorThroughTheSpectrumPartOnly) {
-  Config zoomed_config = spectral_vst();
-  zoomed_config.loss.spectrum_zooms = {2.0};
-  auto plain = make_model(spectral_vst());
-  auto zoomed = make_model(zoomed_config);  // the same initial weights (model.init_seed)
-  at::manual_seed(5);
-  const at::Tensor content = at::rand({2, 3, 16, 16}), style = at::rand({2, 3, 16, 16});
-  const auto terms_of = [&](StyleModel& model) {
-    const LossTerms step = model.training_step({content, style, {31, 32}, 0});
-    std::map<std::string, at::Tensor> terms;
-    for (const auto& [name, value] : step.terms()) terms[name] = value;
-    return terms;
-  };
-  const auto without = terms_of(*plain), with = terms_of(*zoomed);
-  // The image path is untouched: every other term is the same.
-  for (const auto& [name, value] : without)
-    if (name != "spectrum") EXPECT_EQ(value.item<double>(), with.at(name).item<double>()) << name;
-  const at::Tensor extra = with.at("spectrum") - without.at("spectrum").detach();
-  EXPECT_GT(extra.item<double>(), 1e-6);
-  extra.backward();
-  const auto parameters = zoomed->named_parameters();
-  for (const char* name : {"to_spectrum.output.weight", "spectrum_encoder.mean.weight"}) {
-    ASSERT_TRUE(parameters[name].grad().defined()) << name;
-    EXPECT_GT(parameters[name].grad().abs().sum().item<double>(), 0.0) << name;
-  }
-  for (const auto& item : parameters) {
-    const std::string& key = item.key();
-    if (key.rfind("spectrum_encoder.", 0) != 0 && key.rfind("to_spectrum.", 0) != 0 && item.value().grad().defined())
-      EXPECT_EQ(item.value().grad().abs().sum().item<double>(), 0.0) << key;
-  }
 }
 
 // The same settings for another kind, as a sweep switching model.kind on a vst config has them.
