@@ -218,6 +218,13 @@ void validate_relations(const Config& config, const YAML::Node& root, const conf
                                                  loss.style_layer_weights.size(), loss.style_layers.size()));
   if (loss.style_layers.empty() && (loss.style_gram > 0 || loss.style_moments > 0 || loss.style_w2 > 0))
     fail("loss.style_layers", "is empty but a style loss has a weight");
+  for (size_t i = 0; i < loss.style_w2_layers.size(); ++i) {
+    const std::string& tap = loss.style_w2_layers[i];
+    if (std::find(loss.style_layers.begin(), loss.style_layers.end(), tap) == loss.style_layers.end())
+      fail("loss.style_w2_layers", fmt::format("entry {} '{}' is not one of loss.style_layers", i, tap));
+    if (std::find(loss.style_w2_layers.begin(), loss.style_w2_layers.begin() + i, tap) != loss.style_w2_layers.begin() + i)
+      fail("loss.style_w2_layers", fmt::format("entry {} '{}' is listed twice", i, tap));
+  }
   if (loss.content_layers.empty() && loss.content > 0)
     fail("loss.content_layers", "is empty but loss.content has a weight");
   const auto& model = config.model;

@@ -32,6 +32,8 @@ struct DataConfig {
   int64_t size = 256;             // training crop size (at most the stored image size)
   bool random_crop = true;        // random crop position; off = centre crop
   bool hflip = true;              // random horizontal flip with probability 1/2
+  double style_grey = 0.0;        // probability that a training style image is shown as its
+                                  // luma (grey): photographed textures are often nearly grey
   int64_t prefetch = 4;           // batches prepared ahead by the background thread
   bool verify_checksums = true;   // check each image against its stored checksum on read
 
@@ -43,6 +45,7 @@ struct DataConfig {
     v("size", size, Range{8, 4096});
     v("random_crop", random_crop);
     v("hflip", hflip);
+    v("style_grey", style_grey, Range{0.0, 1.0});
     v("prefetch", prefetch, Range{1, 256});
     v("verify_checksums", verify_checksums);
   }
@@ -122,6 +125,9 @@ struct LossConfig {
                                        // to the diagonal (a relative eigenvalue floor)
   std::vector<std::string> style_layers = {"relu1_1", "relu2_1", "relu3_1", "relu4_1"};
   std::vector<double> style_layer_weights;  // one per style layer; empty = 1 each
+  std::vector<std::string> style_w2_layers;  // the style layers W2 compares; empty = all. [rgb]:
+                                       // the pixels' full colour covariance, which per-channel
+                                       // moments miss (a grey style's channels move together)
   double disentangle = 0.0;
   double disentangle_margin = 0.0;
   double kl = 0.0;
@@ -152,6 +158,7 @@ struct LossConfig {
     v("w2_eps", w2_eps, Range{1e-12, 1.0});
     v("style_layers", style_layers);
     v("style_layer_weights", style_layer_weights, Range{0, 1e12});
+    v("style_w2_layers", style_w2_layers);
     v("disentangle", disentangle, Range{0, 1e12});
     v("disentangle_margin", disentangle_margin, Range{0, 1e12});
     v("kl", kl, Range{0, 1e12});

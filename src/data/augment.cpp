@@ -22,6 +22,12 @@ CropFlip draw_crop_flip(uint64_t seed, const SampleKey& key, int64_t image_size,
     }
   }
   cf.flip = options.hflip && ((bits >> 63) & 1U);
+  if (options.grey > 0.0) {
+    // Its own draw: turning the option on leaves every crop and flip as it was.
+    const uint64_t grey_bits = mix_keys(seed, static_cast<uint64_t>(key.epoch),
+                                        static_cast<uint64_t>(key.position), 0x64E7ULL);
+    cf.grey = static_cast<double>(grey_bits >> 11) * 0x1.0p-53 < options.grey;
+  }
   return cf;
 }
 
@@ -54,6 +60,12 @@ void crop_flip_to_chw(const uint8_t* rgb, int64_t image_size, const CropFlip& cf
         red[out + x] = kScale[pixel[0]];
         green[out + x] = kScale[pixel[1]];
         blue[out + x] = kScale[pixel[2]];
+      }
+    }
+    if (cf.grey) {
+      for (int64_t x = 0; x < crop; ++x) {
+        const float luma = 0.299f * red[out + x] + 0.587f * green[out + x] + 0.114f * blue[out + x];
+        red[out + x] = green[out + x] = blue[out + x] = luma;
       }
     }
   }

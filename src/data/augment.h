@@ -13,19 +13,22 @@ struct CropFlip {
   int64_t top = 0;
   int64_t left = 0;
   bool flip = false;
+  bool grey = false;  // every channel holds the pixel's luma
 };
 
 struct AugmentOptions {
   int64_t crop = 256;        // output side; at most the stored image side
   bool random_crop = true;   // false: centre crop
   bool hflip = true;
+  double grey = 0.0;         // probability of a grey (luma-only) image
 };
 
 CropFlip draw_crop_flip(uint64_t seed, const SampleKey& key, int64_t image_size,
                         const AugmentOptions& options);
 
 // Writes the crop x crop window of `rgb` (image_size^2 x 3, HWC) as 3 x crop x crop floats in
-// [0, 1] (value / 255), mirrored left-right when cf.flip.
+// [0, 1] (value / 255), mirrored left-right when cf.flip, and with every channel set to the
+// Rec. 601 luma 0.299 R + 0.587 G + 0.114 B when cf.grey.
 void crop_flip_to_chw(const uint8_t* rgb, int64_t image_size, const CropFlip& cf, int64_t crop,
                       float* chw);
 

@@ -80,7 +80,15 @@ void PerceptualCriterion::add_style_terms(LossTerms& terms, const FeatureMap& ou
   }
   terms.add("style_gram", config_.style_gram, [&] { return style_gram_loss(pairs, config_.swag); });
   terms.add("style_moments", config_.style_moments, [&] { return style_moments_loss(pairs); });
-  terms.add("style_w2", config_.style_w2, [&] { return style_w2_loss(pairs, config_.w2_eps, config_.swag); });
+  terms.add("style_w2", config_.style_w2, [&] {
+    if (config_.style_w2_layers.empty()) return style_w2_loss(pairs, config_.w2_eps, config_.swag);
+    std::vector<TapPair> chosen;
+    for (size_t i = 0; i < style_taps_.size(); ++i)
+      if (std::find(config_.style_w2_layers.begin(), config_.style_w2_layers.end(), style_taps_[i]) !=
+          config_.style_w2_layers.end())
+        chosen.push_back(pairs[i]);
+    return style_w2_loss(chosen, config_.w2_eps, config_.swag);
+  });
 }
 
 void PerceptualCriterion::add_content_term(LossTerms& terms, const FeatureMap& output, const FeatureMap& target) const {

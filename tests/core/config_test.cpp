@@ -150,6 +150,8 @@ TEST(Config, OutOfRangeValue) {
   write_text(dir / "c.yaml", "data:\n  batch_size: 0\n");
   const std::string message = error_of(dir / "c.yaml");
   EXPECT_NE(message.find("data.batch_size: 0 is out of range"), std::string::npos) << message;
+  const std::string grey = error_of(dir / "c.yaml", {"data.batch_size=4", "data.style_grey=1.5"});
+  EXPECT_NE(grey.find("data.style_grey: 1.5 is out of range [0, 1]"), std::string::npos) << grey;
 }
 
 TEST(Config, MissingFile) {
@@ -293,6 +295,11 @@ TEST(Config, RelationsBetweenKeysAreChecked) {
   message = error_of({"model.style_encoder_moments=[rgb, relu1_1, rgb]"});
   EXPECT_NE(message.find("model.style_encoder_moments: entry 2 'rgb' is listed twice"), std::string::npos) << message;
   EXPECT_EQ(error_of({"model.style_encoder_moments=[rgb, relu1_1, relu2_1, relu3_1]"}), "");
+  message = error_of({"loss.style_layers=[rgb, relu1_1]", "loss.style_w2_layers=[relu2_1]"});
+  EXPECT_NE(message.find("loss.style_w2_layers: entry 0 'relu2_1' is not one of loss.style_layers"), std::string::npos) << message;
+  message = error_of({"loss.style_layers=[rgb, relu1_1]", "loss.style_w2_layers=[rgb, rgb]"});
+  EXPECT_NE(message.find("loss.style_w2_layers: entry 1 'rgb' is listed twice"), std::string::npos) << message;
+  EXPECT_EQ(error_of({"loss.style_layers=[rgb, relu1_1]", "loss.style_w2_layers=[rgb]"}), "");
 }
 
 }  // namespace

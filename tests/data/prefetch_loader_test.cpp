@@ -55,6 +55,47 @@ TEST(Augment, RandomDrawsCoverCropsAndFlips) {
   EXPECT_LT(flips, 250);
 }
 
+TEST(Augment, GreyImagesHoldTheLumaInEveryChannel) {
+  const int64_t size = 4;
+  std::vector<uint8_t> rgb(static_cast<size_t>(size * size * 3), 0);
+  rgb[0] = 255;                // pixel (0, 0) pure red
+  rgb[3 * 1 + 1] = 255;        // pixel (0, 1) pure green
+  rgb[3 * 2 + 2] = 255;        // pixel (0, 2) pure blue
+  rgb[3 * 3 + 0] = rgb[3 * 3 + 1] = rgb[3 * 3 + 2] = 51;  // pixel (0, 3) grey 0.2
+  std::vector<float> out(static_cast<size_t>(3 * size * size));
+  CropFlip cf;
+  cf.grey = true;
+  crop_flip_to_chw(rgb.data(), size, cf, size, out.data());
+  const float expected[] = {0.299f, 0.587f, 0.114f, 0.2f};
+  for (int64_t x = 0; x < 4; ++x)
+    for (int64_t c = 0; c < 3; ++c)
+      EXPECT_NEAR(out[static_cast<size_t>(c * size * size + x)], expected[x], 1e-6) << "pixel " << x << " channel " << c;
+}
+
+TEST(Augment, GreyIsItsOwnDrawAtTheGivenRate) {
+  AugmentOptions plain{4, true, true};
+  AugmentOptions some = plain;
+  some.grey = 0.25;
+  AugmentOptions all = plain;
+  all.grey = 1.0;
+  int greys = 0;
+  for (int64_t p = 0; p < 2000; ++p) {
+    const SampleKey key{0, 1, p};
+    const CropFlip a = draw_crop_flip(9, key, 8, plain);
+    const CropFlip b = draw_crop_flip(9, key, 8, some);
+    // Turning the option on leaves every crop and flip as it was.
+    ASSERT_EQ(a.top, b.top);
+    ASSERT_EQ(a.left, b.left);
+    ASSERT_EQ(a.flip, b.flip);
+    ASSERT_FALSE(a.grey);
+    ASSERT_TRUE(draw_crop_flip(9, key, 8, all).grey);
+    ASSERT_EQ(b.grey, draw_crop_flip(9, key, 8, some).grey);  // keyed: the same every time
+    greys += b.grey;
+  }
+  EXPECT_GT(greys, 440);  // 500 expected; the standard deviation is about 19
+  EXPECT_LT(greys, 560);
+}
+
 struct LoaderFixture : ::testing::Test {
   ScratchDir dir;
   std::shared_ptr<ShardedDataset> dataset;

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include "core/config.h"
+#include "losses/loss_terms.h"
 #include "losses/perceptual_criterion.h"
+#include "losses/style_losses.h"
 #include "nets/feature_network.h"
 #include "nets/feature_statistics.h"
 
@@ -75,6 +77,41 @@ TEST(ContentTargets, StyledTakesTheStylesStatisticsAndKeepsTheLayout) {
   flat.select(1, 0).fill_(0.25);
   const at::Tensor flat_target = criterion.content_targets(flat, style, {{kImageTap, given}}).at(kImageTap);
   EXPECT_TRUE(at::allclose(flat_target.select(1, 0), channel_mean(given).select(1, 0).view({2, 1, 1}).expand({2, 8, 8}), 0, 1e-9));
+}
+
+// loss.style_w2_layers: W2 compares only the listed style layers. At the rgb tap it sees what the
+// per-channel moments cannot: a grey image (three equal channels) and one whose channels hold the
+// same values in other orders have equal means and spreads but not the same colour covariance.
+TEST(StyleTerms, W2LayersChooseTheTapsAndSeeTheColourCovariance) {
+  at::manual_seed(5);
+  const at::Tensor grey = at::rand({1, 1, 8, 8}, kDouble).expand({1, 3, 8, 8}).contiguous();
+  std::vector<at::Tensor> shuffled;
+  for (int64_t c = 0; c < 3; ++c)
+    shuffled.push_back(grey.select(1, c).flatten().index_select(0, at::randperm(64, at::kLong)).view({1, 8, 8}));
+  const at::Tensor decorrelated = at::stack(shuffled, 1);
+  LossConfig config;
+  config.style_gram = 0.0;
+  config.style_moments = 1.0;
+  config.style_w2 = 1.0;
+  config.style_layers = {kImageTap, "twice"};
+  config.style_layer_weights = {3.0, 1.0};
+  config.style_w2_layers = {kImageTap};
+  const FeatureMap output = {{kImageTap, grey}, {"twice", 2.0 * grey}};
+  const FeatureMap style = {{kImageTap, decorrelated}, {"twice", 2.0 * grey + 1.0}};
+  PerceptualCriterion criterion(config, std::make_shared<TwiceNetwork>());
+  LossTerms terms;
+  criterion.add_style_terms(terms, output, style);
+  std::map<std::string, double> value;
+  for (const auto& [name, term] : terms.terms()) value[name] = term.item<double>();
+  const double rgb_w2 = style_w2_loss({{grey, decorrelated, 3.0}}, config.w2_eps).item<double>();
+  EXPECT_NEAR(value.at("style_w2"), rgb_w2, 1e-12);  // the "twice" tap (mean off by 1) is left out
+  EXPECT_GT(rgb_w2, 0.01);
+  // The moments term sees only the "twice" tap's mean shift of 1 per channel: rgb adds nothing.
+  EXPECT_NEAR(value.at("style_moments"), 1.0, 1e-9);
+  config.style_w2_layers.clear();  // empty: every style layer, so the shift counts as well
+  LossTerms all;
+  PerceptualCriterion(config, std::make_shared<TwiceNetwork>()).add_style_terms(all, output, style);
+  EXPECT_NEAR(all.terms().back().second.item<double>(), rgb_w2 + 3.0, 1e-6);
 }
 
 }  // namespace
