@@ -11,6 +11,7 @@ twin_overrides() {
     model.kind=adain model.width="$1" model.padding=reflect model.encoder_weights= model.init_seed=0
     model.content_encoder=vgg model.encoder_depth=relu4_1 model.adain_stages=1 model.decoder_noise=0
     model.decoder_coarse_noise=0 model.decoder_coarse_spectrum=flat 'model.style_encoder_moments=[]'
+    'loss.style_w2_layers=[]' data.style_grey=0
     data.random_crop=true data.hflip=true
     loss.network=vgg19 loss.network_weights= loss.swag=false
     loss.content=1 loss.content_target=adain 'loss.content_layers=[relu4_1]'
