@@ -167,6 +167,52 @@ TEST(ImageDecode, BadFilesComeBackWithReasons) {
   expect_skipped(jpeg, "too large", tight);
 }
 
+// One PNG chunk: length, type, data and the CRC-32 of type and data (the PNG specification's).
+std::string png_chunk(const std::string& type, const std::string& data) {
+  uint32_t crc = 0xFFFFFFFFu;
+  for (const char c : type + data) {
+    crc ^= static_cast<uint8_t>(c);
+    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+  }
+  crc ^= 0xFFFFFFFFu;
+  auto be32 = [](uint32_t v) {
+    return std::string{static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
+  };
+  return be32(static_cast<uint32_t>(data.size())) + type + data + be32(crc);
+}
+
+TEST(ImageDecode, PngColourProfileWarningsNeverReachTheUser) {
+  const cv::Mat bgr = random_bgr(40, 30, 5);
+  const std::string png = encode(bgr, ".png");
+  // A colour profile libpng finds wrong, after the header chunk (8-byte signature + 25-byte IHDR).
+  const std::string profile = png_chunk("iCCP", std::string("ICC Profile\0\0", 13) + "not a zlib stream");
+  const std::string with_profile = png.substr(0, 33) + profile + png.substr(33);
+  // The premise: OpenCV's decoder lets libpng write a warning for it to stderr.
+  ::testing::internal::CaptureStderr();
+  const cv::Mat raw = cv::imdecode(std::vector<uchar>(with_profile.begin(), with_profile.end()), cv::IMREAD_UNCHANGED);
+  const std::string raw_stderr = ::testing::internal::GetCapturedStderr();
+  ASSERT_FALSE(raw.empty());
+  EXPECT_NE(raw_stderr.find("libpng"), std::string::npos) << raw_stderr;
+  // varstyle-prep's decoding: the same pixels as without the profile, and nothing on stderr.
+  ::testing::internal::CaptureStderr();
+  const DecodedImage decoded = decode_square_image_bytes(with_profile, options_for(30));
+  const std::string our_stderr = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(our_stderr, "");
+  ASSERT_TRUE(decoded.reason.empty()) << decoded.reason;
+  const DecodedImage plain = decode_square_image_bytes(png, options_for(30));
+  EXPECT_EQ(cv::norm(decoded.rgb, plain.rgb, cv::NORM_INF), 0.0);
+  // A file that ends early, or whose chunk claims more bytes than there are, is refused before
+  // libpng sees it (libpng would print "libpng error: ..." itself).
+  std::string broken = with_profile;
+  broken[33] = static_cast<char>(0x7F);  // the profile chunk claims about 2 GB
+  for (const std::string& bad : {broken, png.substr(0, png.size() / 2), png.substr(0, png.size() - 12)}) {
+    ::testing::internal::CaptureStderr();
+    const DecodedImage refused = decode_square_image_bytes(bad, options_for(30));
+    EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+    EXPECT_NE(refused.reason.find("corrupt or truncated PNG"), std::string::npos) << refused.reason;
+  }
+}
+
 TEST(ImageDecode, UnreadablePathIsAReason) {
   ScratchDir dir;
   std::filesystem::create_symlink(dir / "nowhere.jpg", dir / "dangling.jpg");
