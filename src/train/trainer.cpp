@@ -34,6 +34,7 @@
 #include "train/run_folder.h"
 #include "train/schedule.h"
 #include "train/signals.h"
+#include "train/training_augment.h"
 
 namespace varstyle {
 namespace fs = std::filesystem;
@@ -152,11 +153,12 @@ Trainer::Trainer(const TrainRequest& request, const MpiSession& session)
   if (request.resume) resume();
   // Lines a killed or earlier run left past the starting step would be duplicates.
   if (session.rank() == 0) MetricsLog::truncate_after(run_dir_ / "metrics.jsonl", start_step_);
-  const AugmentOptions augment{config_.data.size, config_.data.random_crop, config_.data.hflip};
-  AugmentOptions style_augment = augment;
-  style_augment.grey = config_.data.style_grey;
-  content_loader_ = std::make_unique<PrefetchLoader>(content_data_, *content_sampler_, augment, mix_keys(seed, 3), config_.data.prefetch);
-  style_loader_ = std::make_unique<PrefetchLoader>(style_data_, *style_sampler_, style_augment, mix_keys(seed, 4), config_.data.prefetch);
+  content_loader_ = std::make_unique<PrefetchLoader>(content_data_, *content_sampler_,
+                                                     training_augment(config_.data, TrainingImages::kContent),
+                                                     mix_keys(seed, 3), config_.data.prefetch);
+  style_loader_ = std::make_unique<PrefetchLoader>(style_data_, *style_sampler_,
+                                                   training_augment(config_.data, TrainingImages::kStyle),
+                                                   mix_keys(seed, 4), config_.data.prefetch);
   spdlog::info("run {} | {} rank(s) on {} ({}), {} thread(s) each | {} | {}", run_dir_.string(), session.size(),
                device_.str(), communicator_->name(), threads, model_->describe(), describe_accelerators());
   log_bf16_choice(config_.train.bf16, device_);

@@ -23,6 +23,7 @@
 #include "test_support.h"
 #include "checkpoint/checkpoint_store.h"
 #include "checkpoint/tensor_file.h"
+#include "train/training_augment.h"
 
 namespace varstyle {
 namespace {
@@ -33,6 +34,23 @@ using testing::ScratchDir;
 
 const std::string kVarstyle = VARSTYLE_BINARY;
 const std::string kMpirun = "mpirun --allow-run-as-root --oversubscribe ";
+
+TEST(TrainingAugment, OnlyStylesAreShownGrey) {
+  DataConfig data;
+  data.size = 48;
+  data.random_crop = false;
+  data.hflip = true;
+  data.style_grey = 0.25;
+  const AugmentOptions content = training_augment(data, TrainingImages::kContent);
+  const AugmentOptions style = training_augment(data, TrainingImages::kStyle);
+  for (const AugmentOptions& options : {content, style}) {
+    EXPECT_EQ(options.crop, 48);
+    EXPECT_FALSE(options.random_crop);
+    EXPECT_TRUE(options.hflip);
+  }
+  EXPECT_EQ(content.grey, 0.0);
+  EXPECT_EQ(style.grey, 0.25);
+}
 
 class Training : public ::testing::Test {
  protected:

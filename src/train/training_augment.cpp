@@ -1,0 +1,12 @@
+// Per-loader augmentation options for training.
+#include "train/training_augment.h"
+
+namespace varstyle {
+
+AugmentOptions training_augment(const DataConfig& data, TrainingImages images) {
+  AugmentOptions options{data.size, data.random_crop, data.hflip};
+  if (images == TrainingImages::kStyle) options.grey = data.style_grey;
+  return options;
+}
+
+}  // namespace varstyle

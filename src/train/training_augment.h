@@ -1,0 +1,16 @@
+// The augmentation each training loader applies, from the config's data section.
+#pragma once
+
+#include "core/config.h"
+#include "data/augment.h"
+
+namespace varstyle {
+
+enum class TrainingImages { kContent, kStyle };
+
+// Contents and styles get the same crops and flips. Only styles get data.style_grey's grey
+// images: it widens the palettes the style code learns from, while a grey content would only
+// teach the decoder to drop the content's colours, which the style replaces anyway.
+AugmentOptions training_augment(const DataConfig& data, TrainingImages images);
+
+}  // namespace varstyle
