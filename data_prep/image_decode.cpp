@@ -46,28 +46,19 @@ uint32_t big_endian_32(const std::string& b, size_t at) {
 // older tools) and an error for a file that ends early. So the chunk list is walked first: a file
 // that ends before its IEND chunk is refused here with a reason, and the iCCP chunk is dropped
 // (varstyle takes every image's pixels as sRGB and ignores profiles anyway: the same pixels).
-// Returns the bytes to decode, or "" with *reason set.
-std::string png_for_decoding(const std::string& bytes, std::string* reason) {
-  std::string kept = bytes.substr(0, 8);
-  bool dropped = false;
+// Returns the reason, or "" with *without_profile holding the bytes less the iCCP chunk when the
+// file has one (left empty otherwise, so that most files are never copied).
+std::string check_png_chunks(const std::string& bytes, std::string* without_profile) {
   size_t at = 8;
   while (true) {
-    if (at + 12 > bytes.size() || big_endian_32(bytes, at) > bytes.size() - at - 12) {
-      *reason = "corrupt or truncated PNG (its chunks end before the IEND chunk)";
-      return "";
-    }
-    const size_t length = big_endian_32(bytes, at);
-    const bool profile = bytes.compare(at + 4, 4, "iCCP") == 0;
-    if (profile) {
-      dropped = true;
-    } else {
-      kept.append(bytes, at, length + 12);
-    }
-    const bool end = bytes.compare(at + 4, 4, "IEND") == 0;
-    at += length + 12;
-    if (end) break;
+    if (at + 12 > bytes.size() || big_endian_32(bytes, at) > bytes.size() - at - 12)
+      return "corrupt or truncated PNG (its chunks end before the IEND chunk)";
+    const size_t chunk = big_endian_32(bytes, at) + 12;
+    if (bytes.compare(at + 4, 4, "iCCP") == 0)
+      *without_profile = bytes.substr(0, at) + bytes.substr(at + chunk);  // one profile at most
+    if (bytes.compare(at + 4, 4, "IEND") == 0) return "";
+    at += chunk;
   }
-  return dropped ? kept : bytes;
 }
 
 DecodedImage decode_other(const std::string& bytes, Format format, const DecodeOptions& options) {
@@ -77,9 +68,10 @@ DecodedImage decode_other(const std::string& bytes, Format format, const DecodeO
     result.reason = check_dimensions(big_endian_32(bytes, 16), big_endian_32(bytes, 20), options);
     if (!result.reason.empty()) return result;
   }
-  const std::string png = format == Format::kPng ? png_for_decoding(bytes, &result.reason) : std::string();
+  std::string without_profile;
+  if (format == Format::kPng) result.reason = check_png_chunks(bytes, &without_profile);
   if (!result.reason.empty()) return result;
-  const ImdecodeResult imdecoded = imdecode_unchanged(format == Format::kPng ? png : bytes);
+  const ImdecodeResult imdecoded = imdecode_unchanged(without_profile.empty() ? bytes : without_profile);
   if (imdecoded.unavailable) return {cv::Mat(), imdecoded.error};
   if (imdecoded.threw) {
     if (imdecoded.what.find("MAX_IMAGE_PIXELS") != std::string::npos)
