@@ -34,6 +34,10 @@ struct DataConfig {
   bool hflip = true;              // random horizontal flip with probability 1/2
   double style_grey = 0.0;        // probability that a training style image is shown as its
                                   // luma (grey): photographed textures are often nearly grey
+  double style_soft = 0.0;        // probability that a training style image is shown with its
+                                  // contrast lowered: photographed textures (paper, slate) often
+                                  // vary far less than drawn ones
+  double style_soft_floor = 0.25; // the lowered contrast's factor is uniform in [floor, 1]
   int64_t prefetch = 4;           // batches prepared ahead by the background thread
   bool verify_checksums = true;   // check each image against its stored checksum on read
 
@@ -46,6 +50,8 @@ struct DataConfig {
     v("random_crop", random_crop);
     v("hflip", hflip);
     v("style_grey", style_grey, Range{0.0, 1.0});
+    v("style_soft", style_soft, Range{0.0, 1.0});
+    v("style_soft_floor", style_soft_floor, Range{0.0, 1.0});
     v("prefetch", prefetch, Range{1, 256});
     v("verify_checksums", verify_checksums);
   }

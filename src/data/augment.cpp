@@ -28,6 +28,15 @@ CropFlip draw_crop_flip(uint64_t seed, const SampleKey& key, int64_t image_size,
                                         static_cast<uint64_t>(key.position), 0x64E7ULL);
     cf.grey = static_cast<double>(grey_bits >> 11) * 0x1.0p-53 < options.grey;
   }
+  if (options.soft > 0.0) {
+    // Its own draw as well; the top bits decide whether, the low ones by how much.
+    const uint64_t soft_bits = mix_keys(seed, static_cast<uint64_t>(key.epoch),
+                                        static_cast<uint64_t>(key.position), 0x50F7ULL);
+    if (static_cast<double>(soft_bits >> 11) * 0x1.0p-53 < options.soft) {
+      const double u = static_cast<double>(soft_bits & 0xFFFFFFULL) * 0x1.0p-24;
+      cf.contrast = static_cast<float>(options.soft_floor + (1.0 - options.soft_floor) * u);
+    }
+  }
   return cf;
 }
 
@@ -67,6 +76,14 @@ void crop_flip_to_chw(const uint8_t* rgb, int64_t image_size, const CropFlip& cf
         const float luma = 0.299f * red[out + x] + 0.587f * green[out + x] + 0.114f * blue[out + x];
         red[out + x] = green[out + x] = blue[out + x] = luma;
       }
+    }
+  }
+  if (cf.contrast < 1.0f) {
+    for (float* channel : {red, green, blue}) {
+      double sum = 0.0;
+      for (int64_t i = 0; i < plane; ++i) sum += channel[i];
+      const float mean = static_cast<float>(sum / static_cast<double>(plane));
+      for (int64_t i = 0; i < plane; ++i) channel[i] = mean + cf.contrast * (channel[i] - mean);
     }
   }
 }

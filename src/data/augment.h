@@ -14,6 +14,7 @@ struct CropFlip {
   int64_t left = 0;
   bool flip = false;
   bool grey = false;  // every channel holds the pixel's luma
+  float contrast = 1.0f;  // each channel's deviations from its mean over the crop, scaled
 };
 
 struct AugmentOptions {
@@ -21,6 +22,8 @@ struct AugmentOptions {
   bool random_crop = true;   // false: centre crop
   bool hflip = true;
   double grey = 0.0;         // probability of a grey (luma-only) image
+  double soft = 0.0;         // probability of a lowered contrast,
+  double soft_floor = 0.25;  // by a factor uniform in [soft_floor, 1]
 };
 
 CropFlip draw_crop_flip(uint64_t seed, const SampleKey& key, int64_t image_size,
@@ -28,7 +31,9 @@ CropFlip draw_crop_flip(uint64_t seed, const SampleKey& key, int64_t image_size,
 
 // Writes the crop x crop window of `rgb` (image_size^2 x 3, HWC) as 3 x crop x crop floats in
 // [0, 1] (value / 255), mirrored left-right when cf.flip, and with every channel set to the
-// Rec. 601 luma 0.299 R + 0.587 G + 0.114 B when cf.grey.
+// Rec. 601 luma 0.299 R + 0.587 G + 0.114 B when cf.grey; then, when cf.contrast < 1, each
+// channel is mean + cf.contrast * (value - mean), its mean taken over the crop (so the image's
+// mean colour stays and every value stays in [0, 1]).
 void crop_flip_to_chw(const uint8_t* rgb, int64_t image_size, const CropFlip& cf, int64_t crop,
                       float* chw);
 

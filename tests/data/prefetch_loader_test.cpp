@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "core/error.h"
@@ -94,6 +95,50 @@ TEST(Augment, GreyIsItsOwnDrawAtTheGivenRate) {
   }
   EXPECT_GT(greys, 440);  // 500 expected; the standard deviation is about 19
   EXPECT_LT(greys, 560);
+}
+
+TEST(Augment, SoftImagesKeepEachChannelsMeanAndScaleItsSpread) {
+  // A 2 x 2 image whose red channel is 0, 0.4, 0.8, 0.4 (mean 0.4), green constant 0.6, blue
+  // 1, 1, 0, 0: at contrast 0.5 red becomes 0.2, 0.4, 0.6, 0.4, green stays, blue 0.75 or 0.25.
+  const int64_t size = 2;
+  const std::vector<uint8_t> rgb = {0, 153, 255, 102, 153, 255, 204, 153, 0, 102, 153, 0};
+  std::vector<float> out(static_cast<size_t>(3 * size * size));
+  CropFlip cf;
+  cf.contrast = 0.5f;
+  crop_flip_to_chw(rgb.data(), size, cf, size, out.data());
+  const float expected[3][4] = {{0.2f, 0.4f, 0.6f, 0.4f}, {0.6f, 0.6f, 0.6f, 0.6f}, {0.75f, 0.75f, 0.25f, 0.25f}};
+  for (int64_t c = 0; c < 3; ++c)
+    for (int64_t i = 0; i < 4; ++i)
+      EXPECT_NEAR(out[static_cast<size_t>(c * 4 + i)], expected[c][i], 1e-6) << "channel " << c << " pixel " << i;
+}
+
+TEST(Augment, SoftIsItsOwnDrawAtTheGivenRateAndFloor) {
+  AugmentOptions plain{4, true, true};
+  plain.grey = 0.5;
+  AugmentOptions some = plain;
+  some.soft = 0.25;
+  some.soft_floor = 0.4;
+  int softs = 0;
+  float lowest = 1.0f;
+  for (int64_t p = 0; p < 2000; ++p) {
+    const SampleKey key{0, 1, p};
+    const CropFlip a = draw_crop_flip(9, key, 8, plain);
+    const CropFlip b = draw_crop_flip(9, key, 8, some);
+    // Turning the option on leaves every crop, flip and grey draw as it was.
+    ASSERT_EQ(a.top, b.top);
+    ASSERT_EQ(a.left, b.left);
+    ASSERT_EQ(a.flip, b.flip);
+    ASSERT_EQ(a.grey, b.grey);
+    ASSERT_EQ(a.contrast, 1.0f);
+    ASSERT_EQ(b.contrast, draw_crop_flip(9, key, 8, some).contrast);  // keyed: the same every time
+    ASSERT_GE(b.contrast, 0.4f);
+    ASSERT_LE(b.contrast, 1.0f);
+    softs += b.contrast < 1.0f;
+    lowest = std::min(lowest, b.contrast);
+  }
+  EXPECT_GT(softs, 440);  // 500 expected; the standard deviation is about 19
+  EXPECT_LT(softs, 560);
+  EXPECT_LT(lowest, 0.41f);  // the factor reaches down to the floor
 }
 
 struct LoaderFixture : ::testing::Test {

@@ -35,12 +35,14 @@ using testing::ScratchDir;
 const std::string kVarstyle = VARSTYLE_BINARY;
 const std::string kMpirun = "mpirun --allow-run-as-root --oversubscribe ";
 
-TEST(TrainingAugment, OnlyStylesAreShownGrey) {
+TEST(TrainingAugment, OnlyStylesAreShownGreyOrSoft) {
   DataConfig data;
   data.size = 48;
   data.random_crop = false;
   data.hflip = true;
   data.style_grey = 0.25;
+  data.style_soft = 0.5;
+  data.style_soft_floor = 0.3;
   const AugmentOptions content = training_augment(data, TrainingImages::kContent);
   const AugmentOptions style = training_augment(data, TrainingImages::kStyle);
   for (const AugmentOptions& options : {content, style}) {
@@ -49,7 +51,10 @@ TEST(TrainingAugment, OnlyStylesAreShownGrey) {
     EXPECT_TRUE(options.hflip);
   }
   EXPECT_EQ(content.grey, 0.0);
+  EXPECT_EQ(content.soft, 0.0);
   EXPECT_EQ(style.grey, 0.25);
+  EXPECT_EQ(style.soft, 0.5);
+  EXPECT_EQ(style.soft_floor, 0.3);
 }
 
 class Training : public ::testing::Test {
