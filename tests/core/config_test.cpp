@@ -152,6 +152,8 @@ TEST(Config, OutOfRangeValue) {
   EXPECT_NE(message.find("data.batch_size: 0 is out of range"), std::string::npos) << message;
   const std::string grey = error_of(dir / "c.yaml", {"data.batch_size=4", "data.style_grey=1.5"});
   EXPECT_NE(grey.find("data.style_grey: 1.5 is out of range [0, 1]"), std::string::npos) << grey;
+  const std::string soft = error_of(dir / "c.yaml", {"data.batch_size=4", "data.style_soft_floor=-0.1"});
+  EXPECT_NE(soft.find("data.style_soft_floor: -0.1 is out of range [0, 1]"), std::string::npos) << soft;
 }
 
 TEST(Config, MissingFile) {
