@@ -29,7 +29,8 @@ CropFlip draw_crop_flip(uint64_t seed, const SampleKey& key, int64_t image_size,
     cf.grey = static_cast<double>(grey_bits >> 11) * 0x1.0p-53 < options.grey;
   }
   if (options.soft > 0.0) {
-    // Its own draw as well; the top bits decide whether, the low ones by how much.
+    // Its own draw as well: bits 11-63 decide whether (as for grey), bits 0-23 by how much.
+    // They share bits 11-23, which move the first draw by less than 2^-40: independent in practice.
     const uint64_t soft_bits = mix_keys(seed, static_cast<uint64_t>(key.epoch),
                                         static_cast<uint64_t>(key.position), 0x50F7ULL);
     if (static_cast<double>(soft_bits >> 11) * 0x1.0p-53 < options.soft) {
