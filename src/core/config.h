@@ -38,6 +38,9 @@ struct DataConfig {
                                   // contrast lowered: photographed textures (paper, slate) often
                                   // vary far less than drawn ones
   double style_soft_floor = 0.25; // the lowered contrast's factor is uniform in [floor, 1]
+  double style_hue = 0.0;         // probability that a training style image is shown with its
+                                  // colours turned about the grey axis by a uniform angle: the
+                                  // procedural styles hold 8 palettes, photographs any
   int64_t prefetch = 4;           // batches prepared ahead by the background thread
   bool verify_checksums = true;   // check each image against its stored checksum on read
 
@@ -52,6 +55,7 @@ struct DataConfig {
     v("style_grey", style_grey, Range{0.0, 1.0});
     v("style_soft", style_soft, Range{0.0, 1.0});
     v("style_soft_floor", style_soft_floor, Range{0.0, 1.0});
+    v("style_hue", style_hue, Range{0.0, 1.0});
     v("prefetch", prefetch, Range{1, 256});
     v("verify_checksums", verify_checksums);
   }
@@ -64,7 +68,8 @@ struct ModelConfig {
   Padding padding = Padding::kReflect; // reflect | zero, for encoder and decoder convolutions
   int64_t latent_dim = 64;             // style code size (vst; wae's style part)
   int64_t content_dim = 64;            // wae: channels of the content part of the latent
-  int64_t adain_stages = 1;            // vst: AdaIN at relu4_1 (1), also at 1-2 later decoder stages
+  int64_t adain_stages = 1;            // vst, wae: AdaIN from the code at the decoder's input (1),
+                                       // also at 1-2 later decoder stages
   ContentEncoder content_encoder = ContentEncoder::kVgg;  // vst: vgg (frozen prefix to the encoder
                                        // depth) | shallow (trained)
   std::string encoder_depth = "relu4_1";  // the tap where content and style meet and the decoder

@@ -1,11 +1,33 @@
 // Keyed crop/flip draws and the uint8 HWC -> float CHW conversion.
 #include "data/augment.h"
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 
 #include "core/hash.h"
 
 namespace varstyle {
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+// Rodrigues' rotation by `angle` about the unit grey axis k = (1, 1, 1) / sqrt 3:
+// R = cos I + (1 - cos) k k^T + sin [k]x. Its rows and columns sum to 1, so greys stay grey
+// and a colour's channel mean stays; values leaving [0, 1] are clamped.
+void turn_hue(float* red, float* green, float* blue, int64_t plane, float angle) {
+  const double c = std::cos(angle), s = std::sin(angle) / std::sqrt(3.0), k = (1.0 - c) / 3.0;
+  const float same = static_cast<float>(c + k), ahead = static_cast<float>(k - s), behind = static_cast<float>(k + s);
+  for (int64_t i = 0; i < plane; ++i) {
+    const float r = red[i], g = green[i], b = blue[i];
+    red[i] = std::clamp(same * r + ahead * g + behind * b, 0.0f, 1.0f);
+    green[i] = std::clamp(behind * r + same * g + ahead * b, 0.0f, 1.0f);
+    blue[i] = std::clamp(ahead * r + behind * g + same * b, 0.0f, 1.0f);
+  }
+}
+
+}  // namespace
 
 CropFlip draw_crop_flip(uint64_t seed, const SampleKey& key, int64_t image_size,
                         const AugmentOptions& options) {
@@ -37,6 +59,13 @@ CropFlip draw_crop_flip(uint64_t seed, const SampleKey& key, int64_t image_size,
       const double u = static_cast<double>(soft_bits & 0xFFFFFFULL) * 0x1.0p-24;
       cf.contrast = static_cast<float>(options.soft_floor + (1.0 - options.soft_floor) * u);
     }
+  }
+  if (options.hue > 0.0) {
+    // Its own draw, split as the soft one's: bits 11-63 whether, bits 0-23 the angle.
+    const uint64_t hue_bits = mix_keys(seed, static_cast<uint64_t>(key.epoch),
+                                       static_cast<uint64_t>(key.position), 0x4E7EULL);
+    if (static_cast<double>(hue_bits >> 11) * 0x1.0p-53 < options.hue)
+      cf.hue = static_cast<float>(2.0 * kPi * static_cast<double>(hue_bits & 0xFFFFFFULL) * 0x1.0p-24);
   }
   return cf;
 }
@@ -79,6 +108,7 @@ void crop_flip_to_chw(const uint8_t* rgb, int64_t image_size, const CropFlip& cf
       }
     }
   }
+  if (cf.hue != 0.0f) turn_hue(red, green, blue, plane, cf.hue);
   if (cf.contrast < 1.0f) {
     for (float* channel : {red, green, blue}) {
       double sum = 0.0;

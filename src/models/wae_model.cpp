@@ -11,6 +11,11 @@ namespace varstyle {
 
 namespace {
 
+// The modulations after the decoder's input (model.adain_stages - 1 of them).
+std::vector<Modulation> later_stages(const std::vector<Modulation>& modulations) {
+  return {modulations.begin() + 1, modulations.end()};
+}
+
 // Every position's vector of a [B, C, H, W] map as rows [B H W, C].
 at::Tensor all_positions(const at::Tensor& map) { return map.permute({0, 2, 3, 1}).reshape({-1, map.size(1)}); }
 
@@ -28,9 +33,13 @@ WaeModel::WaeModel(const Config& config)
   from_content_ = register_module("from_content", torch::nn::Conv2d(torch::nn::Conv2dOptions(content_dim, channels, 1)));
   style_encoder_ = register_module("style_encoder", std::make_shared<StyleEncoder>(networks_.vgg->tap_channels("relu3_1"),
                                                                                    config.model.latent_dim, moments_.size(*networks_.vgg)));
-  to_adain_ = register_module("to_adain", std::make_shared<StyleToAdain>(config.model.latent_dim, std::vector<int64_t>{channels}));
-  decoder_ = register_module("decoder", std::make_shared<Decoder>(config.model.width, config.model.padding, encoder_depth(depth_),
-                                                     decoder_noise_options(config.model)));
+  auto decoder = std::make_shared<Decoder>(config.model.width, config.model.padding, encoder_depth(depth_),
+                                           decoder_noise_options(config.model));
+  std::vector<int64_t> modulated = {channels};
+  const auto& later = decoder->stage_channels();
+  modulated.insert(modulated.end(), later.begin(), later.begin() + (config.model.adain_stages - 1));
+  to_adain_ = register_module("to_adain", std::make_shared<StyleToAdain>(config.model.latent_dim, modulated));
+  decoder_ = register_module("decoder", decoder);
   criterion_ = std::make_unique<PerceptualCriterion>(config.loss, networks_.loss);
 }
 
@@ -48,14 +57,15 @@ WaeModel::Encoded WaeModel::encode(const at::Tensor& images) {
           style_encoder_->forward(features.at("relu3_1"), moments_(images, features))};
 }
 
-at::Tensor WaeModel::decoder_input(const at::Tensor& content_latent, const at::Tensor& style_code) {
+at::Tensor WaeModel::decoder_input(const at::Tensor& content_latent, const std::vector<Modulation>& modulations) {
   const at::Tensor features = at::relu(from_content_->forward(content_latent));
-  return modulate(features, to_adain_->forward(style_code).front());
+  return modulate(features, modulations.front());
 }
 
 at::Tensor WaeModel::generate(const at::Tensor& content_latent, const at::Tensor& style_code,
                               const std::vector<uint64_t>& noise_keys, NoiseInputs noise) {
-  return decoder_->forward(decoder_input(content_latent, style_code), {}, noise_keys, noise);
+  const std::vector<Modulation> modulations = to_adain_->forward(style_code);
+  return decoder_->forward(decoder_input(content_latent, modulations), later_stages(modulations), noise_keys, noise);
 }
 
 LossTerms WaeModel::training_step(const StepInput& input) {
@@ -79,8 +89,9 @@ LossTerms WaeModel::training_step(const StepInput& input) {
     for (const auto& tap : loss_.content_layers) pairs.push_back({rebuilt_features.at(tap), target_features.at(tap), 1.0});
     return (rebuilt - input.content).pow(2).mean() + content_loss(pairs);
   });
-  const at::Tensor target = decoder_input(content_latent, style_code);
-  const at::Tensor output = decoder_->forward(target, {}, noise_keys_for(input, kDecoderNoiseStream));
+  const std::vector<Modulation> modulations = to_adain_->forward(style_code);
+  const at::Tensor target = decoder_input(content_latent, modulations);
+  const at::Tensor output = decoder_->forward(target, later_stages(modulations), noise_keys_for(input, kDecoderNoiseStream));
   const FeatureMap output_features = criterion_->output_features(output);
   const FeatureMap style_features = criterion_->target_features(input.style, criterion_->style_taps());
   if (loss_.content_target == ContentTarget::kAdain) {

@@ -1,10 +1,13 @@
 // One-shot style transfer with a Wasserstein autoencoder (Nakada & Asoh 2021): the latent is split
 // into a content part (a variational map from VGG relu4_1, model.content_dim channels) and a style
 // part (the variational style encoder's code, model.latent_dim); the decoder maps the content part
-// back to relu4_1 space and applies AdaIN from the style part. Training reconstructs the content
-// image from its own latents and transfers the style image's code onto it; the latents are pulled
-// to N(0, I) by MMD (inverse multiquadric kernel) and regularised by sum |log sigma^2| on the
-// content part, the style part, or both.
+// back to relu4_1 space and applies AdaIN from the style part; with model.adain_stages also at
+// later decoder stages, where the code sets the spread of features the decoder has already built
+// from the content (an input modulation alone leaves that to the decoder, and wae's outputs kept
+// the photographs' contrast). Training reconstructs the content image from its own latents and
+// transfers the style image's code onto it; the latents are pulled to N(0, I) by MMD (inverse
+// multiquadric kernel) and regularised by sum |log sigma^2| on the content part, the style part,
+// or both.
 #pragma once
 
 #include <torch/nn/modules/conv.h>
@@ -40,8 +43,9 @@ class WaeModel : public StyleModel {
     GaussianCode style;     // [B, latent_dim]
   };
   Encoded encode(const at::Tensor& images);
-  // The decoder's input: the content latent back in the encoder's space, under the style's AdaIN.
-  at::Tensor decoder_input(const at::Tensor& content_latent, const at::Tensor& style_code);
+  // The decoder's input: the content latent back in the encoder's space, under the code's first
+  // modulation (the later ones act inside the decoder).
+  at::Tensor decoder_input(const at::Tensor& content_latent, const std::vector<Modulation>& modulations);
   // noise_keys: the decoder's noise (training); empty: its fixed inference key.
   at::Tensor generate(const at::Tensor& content_latent, const at::Tensor& style_code,
                       const std::vector<uint64_t>& noise_keys = {}, NoiseInputs noise = NoiseInputs::kOn);

@@ -9,6 +9,7 @@ AugmentOptions training_augment(const DataConfig& data, TrainingImages images) {
     options.grey = data.style_grey;
     options.soft = data.style_soft;
     options.soft_floor = data.style_soft_floor;
+    options.hue = data.style_hue;
   }
   return options;
 }

@@ -9,9 +9,9 @@ namespace varstyle {
 enum class TrainingImages { kContent, kStyle };
 
 // Contents and styles get the same crops and flips. Only styles get data.style_grey's grey
-// images and data.style_soft's lowered contrasts: they widen the palettes and contrasts the
-// style code learns from, while a grey or faded content would only teach the decoder to drop
-// what the style replaces anyway.
+// images, data.style_soft's lowered contrasts and data.style_hue's turned colours: they widen
+// the palettes and contrasts the style code learns from, while a grey, faded or recoloured
+// content would only teach the decoder to drop what the style replaces anyway.
 AugmentOptions training_augment(const DataConfig& data, TrainingImages images);
 
 }  // namespace varstyle

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "core/error.h"
@@ -137,6 +138,64 @@ TEST(Augment, SoftIsItsOwnDrawAtTheGivenRateAndFloor) {
   EXPECT_GT(softs, 440);  // 500 expected; the standard deviation is about 19
   EXPECT_LT(softs, 560);
   EXPECT_LT(lowest, 0.41f);  // the factor reaches down to the floor
+}
+
+TEST(Augment, TurnedHuesKeepGreysAndEachPixelsMeanAndChroma) {
+  // A third of a turn about the grey axis sends red to green, green to blue and blue to red.
+  const int64_t size = 2;
+  const std::vector<uint8_t> rgb = {255, 0, 0, 0, 255, 0, 51, 51, 51, 128, 102, 153};
+  std::vector<float> out(static_cast<size_t>(3 * size * size));
+  CropFlip cf;
+  cf.hue = static_cast<float>(2.0 * 3.14159265358979323846 / 3.0);
+  crop_flip_to_chw(rgb.data(), size, cf, size, out.data());
+  const auto at = [&](int64_t c, int64_t i) { return out[static_cast<size_t>(c * 4 + i)]; };
+  const float third[3][3] = {{0.0f, 1.0f, 0.0f}, {0.0f, 0.0f, 1.0f}, {0.2f, 0.2f, 0.2f}};
+  for (int64_t i = 0; i < 3; ++i)
+    for (int64_t c = 0; c < 3; ++c) EXPECT_NEAR(at(c, i), third[i][c], 1e-6) << "pixel " << i << " channel " << c;
+  // Any angle: a colour well inside the cube keeps its channel mean and its distance from grey.
+  for (const float angle : {0.3f, 1.0f, 2.5f, 4.0f}) {
+    cf.hue = angle;
+    crop_flip_to_chw(rgb.data(), size, cf, size, out.data());
+    const float in[3] = {128 / 255.0f, 102 / 255.0f, 153 / 255.0f};
+    const float mean = (in[0] + in[1] + in[2]) / 3.0f;
+    EXPECT_NEAR((at(0, 3) + at(1, 3) + at(2, 3)) / 3.0f, mean, 1e-6) << "angle " << angle;
+    float before = 0.0f, after = 0.0f;
+    for (int64_t c = 0; c < 3; ++c) {
+      before += (in[c] - mean) * (in[c] - mean);
+      after += (at(c, 3) - mean) * (at(c, 3) - mean);
+    }
+    EXPECT_NEAR(after, before, 1e-6) << "angle " << angle;
+    EXPECT_GT(std::abs(at(0, 3) - in[0]) + std::abs(at(2, 3) - in[2]), 0.01f) << "angle " << angle;  // it did turn
+  }
+}
+
+TEST(Augment, HueIsItsOwnDrawAtTheGivenRate) {
+  AugmentOptions plain{4, true, true};
+  plain.grey = 0.5;
+  plain.soft = 0.5;
+  AugmentOptions some = plain;
+  some.hue = 0.25;
+  int turned = 0;
+  float lowest = 7.0f, highest = 0.0f;
+  for (int64_t p = 0; p < 2000; ++p) {
+    const SampleKey key{0, 1, p};
+    const CropFlip a = draw_crop_flip(9, key, 8, plain);
+    const CropFlip b = draw_crop_flip(9, key, 8, some);
+    ASSERT_TRUE(same_crop_and_flip(a, b)) << "sample " << p;  // turning the option on changes no other draw
+    ASSERT_EQ(a.grey, b.grey);
+    ASSERT_EQ(a.contrast, b.contrast);
+    ASSERT_EQ(a.hue, 0.0f);
+    ASSERT_EQ(b.hue, draw_crop_flip(9, key, 8, some).hue);  // keyed: the same every time
+    if (b.hue == 0.0f) continue;
+    ++turned;
+    lowest = std::min(lowest, b.hue);
+    highest = std::max(highest, b.hue);
+  }
+  EXPECT_GT(turned, 440);  // 500 expected; the standard deviation is about 19
+  EXPECT_LT(turned, 560);
+  EXPECT_LT(lowest, 0.1f);  // the angles cover the whole turn
+  EXPECT_GT(highest, 6.18f);
+  EXPECT_LT(highest, 6.2832f);
 }
 
 struct LoaderFixture : ::testing::Test {

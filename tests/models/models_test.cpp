@@ -303,6 +303,26 @@ TEST(Models, EveryEncoderDepthBuildsAndStylises) {
   }
 }
 
+TEST(Models, WaeModulatesTheLaterStagesItIsGiven) {
+  // tiny_config's decoder from relu4_1 at width 1/16: 32 input channels, 16 after the first
+  // upsampling. A scale and a bias per channel and stage.
+  Config config = tiny_config("wae");
+  config.model.adain_stages = 2;
+  auto model = make_model(config);
+  at::Tensor bias;
+  for (const auto& item : model->named_parameters())
+    if (item.key() == "to_adain.output.bias") bias = item.value();
+  ASSERT_TRUE(bias.defined());
+  ASSERT_EQ(bias.size(0), 2 * (32 + 16));
+  Images images = tiny_images();
+  model->training_step({images.content, images.style, {1, 2}, 0}).total().backward();
+  ASSERT_GT(bias.grad().narrow(0, 64, 32).abs().sum().item<double>(), 0.0);  // the later stage is trained
+  torch::NoGradGuard no_grad;
+  const at::Tensor before = model->stylize(images.content, images.style);
+  bias.narrow(0, 80, 16).add_(1.0);  // the later stage's biases
+  EXPECT_GT((model->stylize(images.content, images.style) - before).abs().max().item<double>(), 1e-3);
+}
+
 TEST(Models, ImageTapAndRangeTerm) {
   // "rgb" is the image itself: its moments are the output's colour statistics against the style's.
   Config config = tiny_config("adain");

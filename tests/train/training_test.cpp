@@ -35,7 +35,7 @@ using testing::ScratchDir;
 const std::string kVarstyle = VARSTYLE_BINARY;
 const std::string kMpirun = "mpirun --allow-run-as-root --oversubscribe ";
 
-TEST(TrainingAugment, OnlyStylesAreShownGreyOrSoft) {
+TEST(TrainingAugment, OnlyStylesAreShownGreySoftOrTurned) {
   DataConfig data;
   data.size = 48;
   data.random_crop = false;
@@ -43,6 +43,7 @@ TEST(TrainingAugment, OnlyStylesAreShownGreyOrSoft) {
   data.style_grey = 0.25;
   data.style_soft = 0.5;
   data.style_soft_floor = 0.3;
+  data.style_hue = 0.75;
   const AugmentOptions content = training_augment(data, TrainingImages::kContent);
   const AugmentOptions style = training_augment(data, TrainingImages::kStyle);
   for (const AugmentOptions& options : {content, style}) {
@@ -55,6 +56,8 @@ TEST(TrainingAugment, OnlyStylesAreShownGreyOrSoft) {
   EXPECT_EQ(style.grey, 0.25);
   EXPECT_EQ(style.soft, 0.5);
   EXPECT_EQ(style.soft_floor, 0.3);
+  EXPECT_EQ(content.hue, 0.0);
+  EXPECT_EQ(style.hue, 0.75);
 }
 
 class Training : public ::testing::Test {
