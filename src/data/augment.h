@@ -35,9 +35,9 @@ CropFlip draw_crop_flip(uint64_t seed, const SampleKey& key, int64_t image_size,
 // [0, 1] (value / 255), mirrored left-right when cf.flip, and with every channel set to the
 // Rec. 601 luma 0.299 R + 0.587 G + 0.114 B when cf.grey; then, when cf.contrast < 1, each
 // channel is mean + cf.contrast * (value - mean), its mean taken over the crop (so the image's
-// mean colour stays and every value stays in [0, 1]). When cf.hue != 0, every pixel's colour is
-// turned by that angle about the grey axis (R = G = B), clamped to [0, 1]: greys stay, and so
-// does each pixel's channel mean wherever no value is clamped.
+// mean colour stays and every value stays in [0, 1]). Between the two, when cf.hue != 0, every
+// pixel's colour is turned by that angle about the grey axis (R = G = B), clamped to [0, 1]:
+// greys stay, and so does each pixel's channel mean wherever no value is clamped.
 void crop_flip_to_chw(const uint8_t* rgb, int64_t image_size, const CropFlip& cf, int64_t crop,
                       float* chw);
 
