@@ -77,6 +77,16 @@ NoiseOptions decoder_noise_options(const ModelConfig& model) {
   return {model.decoder_noise, model.decoder_coarse_noise, model.decoder_coarse_factor};
 }
 
+std::vector<int64_t> modulated_channels(const ModelConfig& model, const Decoder& decoder) {
+  std::vector<int64_t> channels = {decoder.input_channels()};
+  const auto& later = decoder.stage_channels();
+  if (model.adain_stages - 1 > static_cast<int64_t>(later.size()))
+    throw ConfigError(fmt::format("model.adain_stages: {} stages, but a decoder from {} has {} to modulate after its input",
+                                  model.adain_stages, model.encoder_depth, later.size()));
+  channels.insert(channels.end(), later.begin(), later.begin() + (model.adain_stages - 1));
+  return channels;
+}
+
 void check_spectrum_setting(const ModelConfig& model) {
   if (model.decoder_coarse_spectrum == CoarseSpectrum::kStyle && model.decoder_coarse_noise <= 0)
     throw ConfigError("model.decoder_coarse_spectrum: 'style' shapes the coarse noise map, but model.decoder_coarse_noise is 0");

@@ -24,6 +24,10 @@ Networks build_networks(const Config& config, const std::vector<std::string>& en
 // The decoder's noise inputs as the model section sets them (decoder_noise, decoder_coarse_*).
 NoiseOptions decoder_noise_options(const ModelConfig& model);
 
+// The channels a style code modulates (model.adain_stages of them, vst and wae): the decoder's
+// input, then its stages after each upsampling. Throws ConfigError when the decoder has fewer.
+std::vector<int64_t> modulated_channels(const ModelConfig& model, const Decoder& decoder);
+
 // Throws ConfigError for model.decoder_coarse_spectrum: style without a coarse map to shape.
 void check_spectrum_setting(const ModelConfig& model);
 

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 
-#include <fmt/format.h>
 
 #include "core/error.h"
 
@@ -36,13 +35,8 @@ VstModel::VstModel(const Config& config)
     shallow_encoder_ = register_module("content_encoder", std::make_shared<ShallowEncoder>(config.model.width, encoder_depth(depth_)));
   style_encoder_ = register_module("style_encoder", std::make_shared<StyleEncoder>(networks_.vgg->tap_channels("relu3_1"),
                                                                                    config.model.latent_dim, moments_.size(*networks_.vgg)));
-  std::vector<int64_t> channels = {decoder->input_channels()};
-  const auto& later = decoder->stage_channels();
-  if (config.model.adain_stages - 1 > static_cast<int64_t>(later.size()))
-    throw ConfigError(fmt::format("model.adain_stages: {} stages, but a decoder from {} has {} to modulate after its input",
-                                  config.model.adain_stages, depth_, later.size()));
-  channels.insert(channels.end(), later.begin(), later.begin() + (config.model.adain_stages - 1));
-  to_adain_ = register_module("to_adain", std::make_shared<StyleToAdain>(config.model.latent_dim, channels));
+  to_adain_ = register_module("to_adain", std::make_shared<StyleToAdain>(config.model.latent_dim,
+                                                                          modulated_channels(config.model, *decoder)));
   if (spectral_) {
     spectrum_encoder_ = register_module("spectrum_encoder", std::make_shared<SummaryEncoder>(kSpectrumBins, spectrum_dim_));
     to_spectrum_ = register_module("to_spectrum", std::make_shared<SummaryDecoder>(spectrum_dim_, kSpectrumBins));

@@ -35,10 +35,8 @@ WaeModel::WaeModel(const Config& config)
                                                                                    config.model.latent_dim, moments_.size(*networks_.vgg)));
   auto decoder = std::make_shared<Decoder>(config.model.width, config.model.padding, encoder_depth(depth_),
                                            decoder_noise_options(config.model));
-  std::vector<int64_t> modulated = {channels};
-  const auto& later = decoder->stage_channels();
-  modulated.insert(modulated.end(), later.begin(), later.begin() + (config.model.adain_stages - 1));
-  to_adain_ = register_module("to_adain", std::make_shared<StyleToAdain>(config.model.latent_dim, modulated));
+  to_adain_ = register_module("to_adain", std::make_shared<StyleToAdain>(config.model.latent_dim,
+                                                                          modulated_channels(config.model, *decoder)));
   decoder_ = register_module("decoder", decoder);
   criterion_ = std::make_unique<PerceptualCriterion>(config.loss, networks_.loss);
 }
