@@ -78,25 +78,41 @@ bool same_crop_and_flip(const CropFlip& a, const CropFlip& b) {
   return a.top == b.top && a.left == b.left && a.flip == b.flip;
 }
 
+bool same_draw(const CropFlip& a, const CropFlip& b) {
+  return same_crop_and_flip(a, b) && a.grey == b.grey && a.contrast == b.contrast && a.hue == b.hue;
+}
+
+// Draws samples 0..1999 with `plain` and with `some` (one option more, at rate 1/4): turning the
+// option on changes no crop or flip, `some`'s draws are keyed (the same on every call), and about
+// a quarter of the samples get the option (`got`). `each(key, a, b)` checks the rest per sample.
+template <typename Got, typename Each>
+void expect_own_draw_at_a_quarter(const AugmentOptions& plain, const AugmentOptions& some, Got got, Each each) {
+  int count = 0;
+  for (int64_t p = 0; p < 2000; ++p) {
+    const SampleKey key{0, 1, p};
+    const CropFlip a = draw_crop_flip(9, key, 8, plain);
+    const CropFlip b = draw_crop_flip(9, key, 8, some);
+    ASSERT_TRUE(same_crop_and_flip(a, b)) << "sample " << p;
+    ASSERT_TRUE(same_draw(b, draw_crop_flip(9, key, 8, some))) << "sample " << p;
+    each(key, a, b);
+    if (::testing::Test::HasFatalFailure()) return;
+    count += got(b);
+  }
+  EXPECT_GT(count, 440);  // 500 expected; the standard deviation is about 19
+  EXPECT_LT(count, 560);
+}
+
 TEST(Augment, GreyIsItsOwnDrawAtTheGivenRate) {
   AugmentOptions plain{4, true, true};
   AugmentOptions some = plain;
   some.grey = 0.25;
   AugmentOptions all = plain;
   all.grey = 1.0;
-  int greys = 0;
-  for (int64_t p = 0; p < 2000; ++p) {
-    const SampleKey key{0, 1, p};
-    const CropFlip a = draw_crop_flip(9, key, 8, plain);
-    const CropFlip b = draw_crop_flip(9, key, 8, some);
-    ASSERT_TRUE(same_crop_and_flip(a, b)) << "sample " << p;  // turning the option on changes no other draw
-    ASSERT_FALSE(a.grey);
-    ASSERT_TRUE(draw_crop_flip(9, key, 8, all).grey);
-    ASSERT_EQ(b.grey, draw_crop_flip(9, key, 8, some).grey);  // keyed: the same every time
-    greys += b.grey;
-  }
-  EXPECT_GT(greys, 440);  // 500 expected; the standard deviation is about 19
-  EXPECT_LT(greys, 560);
+  expect_own_draw_at_a_quarter(plain, some, [](const CropFlip& b) { return b.grey; },
+                               [&](const SampleKey& key, const CropFlip& a, const CropFlip&) {
+                                 ASSERT_FALSE(a.grey);
+                                 ASSERT_TRUE(draw_crop_flip(9, key, 8, all).grey);
+                               });
 }
 
 TEST(Augment, SoftImagesKeepEachChannelsMeanAndScaleItsSpread) {
@@ -120,23 +136,15 @@ TEST(Augment, SoftIsItsOwnDrawAtTheGivenRateAndFloor) {
   AugmentOptions some = plain;
   some.soft = 0.25;
   some.soft_floor = 0.4;
-  int softs = 0;
   float lowest = 1.0f;
-  for (int64_t p = 0; p < 2000; ++p) {
-    const SampleKey key{0, 1, p};
-    const CropFlip a = draw_crop_flip(9, key, 8, plain);
-    const CropFlip b = draw_crop_flip(9, key, 8, some);
-    ASSERT_TRUE(same_crop_and_flip(a, b)) << "sample " << p;  // turning the option on changes no other draw
-    ASSERT_EQ(a.grey, b.grey);
-    ASSERT_EQ(a.contrast, 1.0f);
-    ASSERT_EQ(b.contrast, draw_crop_flip(9, key, 8, some).contrast);  // keyed: the same every time
-    ASSERT_GE(b.contrast, 0.4f);
-    ASSERT_LE(b.contrast, 1.0f);
-    softs += b.contrast < 1.0f;
-    lowest = std::min(lowest, b.contrast);
-  }
-  EXPECT_GT(softs, 440);  // 500 expected; the standard deviation is about 19
-  EXPECT_LT(softs, 560);
+  expect_own_draw_at_a_quarter(plain, some, [](const CropFlip& b) { return b.contrast < 1.0f; },
+                               [&](const SampleKey&, const CropFlip& a, const CropFlip& b) {
+                                 ASSERT_EQ(a.grey, b.grey);
+                                 ASSERT_EQ(a.contrast, 1.0f);
+                                 ASSERT_GE(b.contrast, 0.4f);
+                                 ASSERT_LE(b.contrast, 1.0f);
+                                 lowest = std::min(lowest, b.contrast);
+                               });
   EXPECT_LT(lowest, 0.41f);  // the factor reaches down to the floor
 }
 
@@ -175,24 +183,16 @@ TEST(Augment, HueIsItsOwnDrawAtTheGivenRate) {
   plain.soft = 0.5;
   AugmentOptions some = plain;
   some.hue = 0.25;
-  int turned = 0;
   float lowest = 7.0f, highest = 0.0f;
-  for (int64_t p = 0; p < 2000; ++p) {
-    const SampleKey key{0, 1, p};
-    const CropFlip a = draw_crop_flip(9, key, 8, plain);
-    const CropFlip b = draw_crop_flip(9, key, 8, some);
-    ASSERT_TRUE(same_crop_and_flip(a, b)) << "sample " << p;  // turning the option on changes no other draw
-    ASSERT_EQ(a.grey, b.grey);
-    ASSERT_EQ(a.contrast, b.contrast);
-    ASSERT_EQ(a.hue, 0.0f);
-    ASSERT_EQ(b.hue, draw_crop_flip(9, key, 8, some).hue);  // keyed: the same every time
-    if (b.hue == 0.0f) continue;
-    ++turned;
-    lowest = std::min(lowest, b.hue);
-    highest = std::max(highest, b.hue);
-  }
-  EXPECT_GT(turned, 440);  // 500 expected; the standard deviation is about 19
-  EXPECT_LT(turned, 560);
+  expect_own_draw_at_a_quarter(plain, some, [](const CropFlip& b) { return b.hue != 0.0f; },
+                               [&](const SampleKey&, const CropFlip& a, const CropFlip& b) {
+                                 ASSERT_EQ(a.grey, b.grey);
+                                 ASSERT_EQ(a.contrast, b.contrast);
+                                 ASSERT_EQ(a.hue, 0.0f);
+                                 if (b.hue == 0.0f) return;
+                                 lowest = std::min(lowest, b.hue);
+                                 highest = std::max(highest, b.hue);
+                               });
   EXPECT_LT(lowest, 0.1f);  // the angles cover the whole turn
   EXPECT_GT(highest, 6.18f);
   EXPECT_LT(highest, 6.2832f);
