@@ -94,6 +94,9 @@ struct ModelConfig {
                                        // whose per-channel means and spreads E_s reads beside its
                                        // relu3_1 convolutions: the statistics the style losses
                                        // match, handed to the code directly; none by default
+  bool code_colour = false;            // wae: the code also sets a colour transform of the output
+                                       // (nets/code_colour.h): the palette directly, not only
+                                       // through the decoder's features
   int64_t init_seed = 0;               // seed of every randomly initialised weight
 
   template <typename V>
@@ -114,6 +117,7 @@ struct ModelConfig {
     v("decoder_coarse_spectrum", decoder_coarse_spectrum);
     v("spectrum_dim", spectrum_dim, Range{1, 4096});
     v("style_encoder_moments", style_encoder_moments);
+    v("code_colour", code_colour);
     v("init_seed", init_seed, Range{0, 9007199254740991.0});
   }
 };

@@ -38,6 +38,8 @@ WaeModel::WaeModel(const Config& config)
   to_adain_ = register_module("to_adain", std::make_shared<StyleToAdain>(config.model.latent_dim,
                                                                           modulated_channels(config.model, *decoder)));
   decoder_ = register_module("decoder", decoder);
+  if (config.model.code_colour)
+    code_colour_ = register_module("code_colour", std::make_shared<CodeColour>(config.model.latent_dim));
   criterion_ = std::make_unique<PerceptualCriterion>(config.loss, networks_.loss);
 }
 
@@ -63,7 +65,12 @@ at::Tensor WaeModel::decoder_input(const at::Tensor& content_latent, const std::
 at::Tensor WaeModel::generate(const at::Tensor& content_latent, const at::Tensor& style_code,
                               const std::vector<uint64_t>& noise_keys, NoiseInputs noise) {
   const std::vector<Modulation> modulations = to_adain_->forward(style_code);
-  return decoder_->forward(decoder_input(content_latent, modulations), later_stages(modulations), noise_keys, noise);
+  return coloured(decoder_->forward(decoder_input(content_latent, modulations), later_stages(modulations), noise_keys, noise),
+                  style_code);
+}
+
+at::Tensor WaeModel::coloured(const at::Tensor& image, const at::Tensor& style_code) {
+  return code_colour_ ? code_colour_->forward(image, style_code) : image;
 }
 
 LossTerms WaeModel::training_step(const StepInput& input) {
@@ -89,7 +96,8 @@ LossTerms WaeModel::training_step(const StepInput& input) {
   });
   const std::vector<Modulation> modulations = to_adain_->forward(style_code);
   const at::Tensor target = decoder_input(content_latent, modulations);
-  const at::Tensor output = decoder_->forward(target, later_stages(modulations), noise_keys_for(input, kDecoderNoiseStream));
+  const at::Tensor output =
+      coloured(decoder_->forward(target, later_stages(modulations), noise_keys_for(input, kDecoderNoiseStream)), style_code);
   const FeatureMap output_features = criterion_->output_features(output);
   const FeatureMap style_features = criterion_->target_features(input.style, criterion_->style_taps());
   if (loss_.content_target == ContentTarget::kAdain) {

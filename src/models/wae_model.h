@@ -7,12 +7,13 @@
 // the photographs' contrast). Training reconstructs the content image from its own latents and
 // transfers the style image's code onto it; the latents are pulled to N(0, I) by MMD (inverse
 // multiquadric kernel) and regularised by sum |log sigma^2| on the content part, the style part,
-// or both.
+// or both. With model.code_colour the code also sets a colour transform of the decoder's output.
 #pragma once
 
 #include <torch/nn/modules/conv.h>
 
 #include "models/encoder_moments.h"
+#include "nets/code_colour.h"
 #include "models/networks.h"
 #include "losses/perceptual_criterion.h"
 #include "models/style_model.h"
@@ -50,6 +51,9 @@ class WaeModel : public StyleModel {
   at::Tensor generate(const at::Tensor& content_latent, const at::Tensor& style_code,
                       const std::vector<uint64_t>& noise_keys = {}, NoiseInputs noise = NoiseInputs::kOn);
 
+  // The decoder's image under the code's colour transform (model.code_colour); else unchanged.
+  at::Tensor coloured(const at::Tensor& image, const at::Tensor& style_code);
+
   LossConfig loss_;
   std::string depth_;  // model.encoder_depth
   EncoderMoments moments_;  // model.style_encoder_moments: what E_s reads besides relu3_1
@@ -59,6 +63,7 @@ class WaeModel : public StyleModel {
   std::shared_ptr<StyleEncoder> style_encoder_;
   std::shared_ptr<StyleToAdain> to_adain_;
   std::shared_ptr<Decoder> decoder_;
+  std::shared_ptr<CodeColour> code_colour_;  // null unless model.code_colour
   std::unique_ptr<PerceptualCriterion> criterion_;
 };
 

@@ -323,6 +323,34 @@ TEST(Models, WaeModulatesTheLaterStagesItIsGiven) {
   EXPECT_GT((model->stylize(images.content, images.style) - before).abs().max().item<double>(), 1e-3);
 }
 
+TEST(Models, WaeCodeSetsTheOutputsColours) {
+  // model.code_colour starts as the identity: the outputs of the same model without it (it is
+  // built after every other network, so theirs are the same weights). Training reaches it, and
+  // its output layer sets a matrix M and a shift: with M = 0 every pixel is the decoder's mean
+  // colour plus the shift.
+  Config config = tiny_config("wae");
+  auto plain = make_model(config);
+  config.model.code_colour = true;
+  auto model = make_model(config);
+  at::Tensor weight, bias;
+  for (const auto& item : model->named_parameters()) {
+    if (item.key() == "code_colour.output.weight") weight = item.value();
+    if (item.key() == "code_colour.output.bias") bias = item.value();
+  }
+  ASSERT_TRUE(weight.defined() && bias.defined());
+  ASSERT_EQ(bias.size(0), 12);
+  Images images = tiny_images();
+  model->training_step({images.content, images.style, {1, 2}, 0}).total().backward();
+  EXPECT_GT(weight.grad().abs().sum().item<double>(), 0.0);
+  torch::NoGradGuard no_grad;
+  const at::Tensor before = plain->stylize(images.content, images.style);
+  EXPECT_LT((model->stylize(images.content, images.style) - before).abs().max().item<double>(), 1e-6);
+  bias.narrow(0, 0, 9).copy_(-at::eye(3).flatten());
+  bias.narrow(0, 9, 3).copy_(at::tensor({0.1f, -0.2f, 0.3f}));
+  const at::Tensor expected = before.mean({2, 3}, true) + at::tensor({0.1f, -0.2f, 0.3f}).view({1, 3, 1, 1});
+  EXPECT_LT((model->stylize(images.content, images.style) - expected).abs().max().item<double>(), 1e-5);
+}
+
 TEST(Models, ImageTapAndRangeTerm) {
   // "rgb" is the image itself: its moments are the output's colour statistics against the style's.
   Config config = tiny_config("adain");
