@@ -13,10 +13,10 @@
 #include <torch/nn/modules/conv.h>
 
 #include "models/encoder_moments.h"
-#include "nets/code_colour.h"
 #include "models/networks.h"
 #include "losses/perceptual_criterion.h"
 #include "models/style_model.h"
+#include "nets/code_colour.h"
 #include "nets/decoder.h"
 #include "nets/encoders.h"
 
