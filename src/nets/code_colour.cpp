@@ -2,6 +2,7 @@
 #include "nets/code_colour.h"
 
 #include <ATen/ATen.h>
+#include <c10/core/impl/LocalDispatchKeySet.h>
 #include <torch/csrc/autograd/grad_mode.h>
 
 namespace varstyle {
@@ -21,13 +22,18 @@ CodeColour::CodeColour(int64_t code_size) {
 }
 
 at::Tensor CodeColour::forward(const at::Tensor& image, const at::Tensor& code) {
-  const at::Tensor raw = output_->forward(at::relu(hidden_->forward(code)));
+  // In fp32 with autocast off, under train.bf16 or --bf16 too: the output's colours are what the
+  // colour terms and the written image measure, and bf16 keeps 8 bits of them (the networks
+  // before and after still run in bf16).
+  c10::impl::ExcludeDispatchKeyGuard no_autocast{c10::autocast_dispatch_keyset};
+  const at::Tensor raw = output_->forward(at::relu(hidden_->forward(code.to(at::kFloat))));
+  const at::Tensor pixels = image.to(at::kFloat);
   const int64_t batch = code.size(0);
   const at::Tensor matrix = raw.narrow(1, 0, kMatrix).view({batch, 3, 3}) +
                             at::eye(3, raw.options()).unsqueeze(0);
   const at::Tensor shift = raw.narrow(1, kMatrix, kShift).view({batch, 3, 1, 1});
-  const at::Tensor mean = image.mean({2, 3}, /*keepdim=*/true);
-  const at::Tensor turned = at::einsum("bij,bjhw->bihw", {matrix, image - mean});
+  const at::Tensor mean = pixels.mean({2, 3}, /*keepdim=*/true);
+  const at::Tensor turned = at::einsum("bij,bjhw->bihw", {matrix, pixels - mean});
   return turned + mean + shift;
 }
 

@@ -16,7 +16,7 @@ class CodeColour : public torch::nn::Module {
  public:
   explicit CodeColour(int64_t code_size);
   // image [B, 3, H, W], code [B, code_size] -> M(code) (image - mean) + mean + shift(code), with
-  // the mean over each image's pixels and M = I + a learnt [3, 3] per code.
+  // the mean over each image's pixels and M = I + a learnt [3, 3] per code. Always fp32.
   at::Tensor forward(const at::Tensor& image, const at::Tensor& code);
 
  private:

@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "losses/style_losses.h"
+#include "nets/autocast_scope.h"
 #include "models/style_model.h"
 
 namespace varstyle {
@@ -349,6 +350,11 @@ TEST(Models, WaeCodeSetsTheOutputsColours) {
   bias.narrow(0, 9, 3).copy_(at::tensor({0.1f, -0.2f, 0.3f}));
   const at::Tensor expected = before.mean({2, 3}, true) + at::tensor({0.1f, -0.2f, 0.3f}).view({1, 3, 1, 1});
   EXPECT_LT((model->stylize(images.content, images.style) - expected).abs().max().item<double>(), 1e-5);
+  // Under bf16 autocast (train.bf16, --bf16) the transform still runs, in fp32: at::eye has no
+  // bf16 kernel, and the first training step failed on it.
+  AutocastScope scope(true, c10::kCPU);
+  EXPECT_EQ(model->stylize(images.content, images.style).scalar_type(), at::kFloat);
+  EXPECT_NO_THROW(model->training_step({images.content, images.style, {1, 2}, 0}));
 }
 
 TEST(Models, ImageTapAndRangeTerm) {
