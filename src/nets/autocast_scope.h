@@ -4,6 +4,7 @@
 
 #include <ATen/ATen.h>
 #include <c10/core/Device.h>
+#include <c10/core/impl/LocalDispatchKeySet.h>
 
 #include <string>
 
@@ -21,6 +22,12 @@ class AutocastScope {
  private:
   bool enabled_;
   c10::DeviceType device_;
+};
+
+// Turns autocast off for its scope, on every device: what must stay in fp32 or fp64 under bf16
+// (feature statistics, W2, wae's colour transform) runs inside one.
+struct NoAutocast {
+  c10::impl::ExcludeDispatchKeyGuard guard{c10::autocast_dispatch_keyset};
 };
 
 // Whether autocast is on for `device` (CUDA or CPU) in this thread.

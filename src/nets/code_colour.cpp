@@ -2,8 +2,9 @@
 #include "nets/code_colour.h"
 
 #include <ATen/ATen.h>
-#include <c10/core/impl/LocalDispatchKeySet.h>
 #include <torch/csrc/autograd/grad_mode.h>
+
+#include "nets/autocast_scope.h"
 
 namespace varstyle {
 
@@ -25,7 +26,7 @@ at::Tensor CodeColour::forward(const at::Tensor& image, const at::Tensor& code) 
   // In fp32 with autocast off, under train.bf16 or --bf16 too: the output's colours are what the
   // colour terms and the written image measure, and bf16 keeps 8 bits of them (the networks
   // before and after still run in bf16).
-  c10::impl::ExcludeDispatchKeyGuard no_autocast{c10::autocast_dispatch_keyset};
+  NoAutocast full_precision;
   const at::Tensor raw = output_->forward(at::relu(hidden_->forward(code.to(at::kFloat))));
   const at::Tensor pixels = image.to(at::kFloat);
   const int64_t batch = code.size(0);

@@ -1,17 +1,13 @@
 // Feature statistics for the style losses, and sqrtm_psd as a custom autograd function.
 #include "nets/feature_statistics.h"
 
-#include <c10/core/impl/LocalDispatchKeySet.h>
 #include <torch/csrc/autograd/custom_function.h>
+
+#include "nets/autocast_scope.h"
 
 namespace varstyle {
 
 namespace {
-
-// Turns autocast off for the scope, on every device: feature statistics run in fp32 or fp64.
-struct NoAutocast {
-  c10::impl::ExcludeDispatchKeyGuard guard{c10::autocast_dispatch_keyset};
-};
 
 // [B, C, N] in at least fp32. Statistics of bf16 features would lose the small differences the
 // style losses are made of, so reduced precision is widened here; callers run under
