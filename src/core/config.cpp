@@ -245,8 +245,9 @@ void validate_relations(const Config& config, const YAML::Node& root, const conf
         model.style_encoder_moments.begin() + i)
       fail(path, fmt::format("entry {} '{}' is listed twice", i, tap));
   }
-  if (model.code_colour && model.kind != "wae")
-    fail("model.code_colour", fmt::format("is true but only wae has a code that sets the output's colours (kind is {})",
+  if (model.code_colour && model.kind != "wae" && model.kind != "linear")
+    fail("model.code_colour", fmt::format("is true but only wae (its code) and linear (its transformed features) set "
+                                          "a colour transform of the output (kind is {})",
                                           model.kind));
   // The decoder has one upsampling (and so one place to modulate) per level below its input.
   const int64_t later_stages = std::min<int64_t>(2, model.encoder_depth == "relu2_1" ? 1 : model.encoder_depth == "relu3_1" ? 2 : 3);

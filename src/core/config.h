@@ -96,7 +96,8 @@ struct ModelConfig {
                                        // match, handed to the code directly; none by default
   bool code_colour = false;            // wae: the code also sets a colour transform of the output
                                        // (nets/code_colour.h): the palette directly, not only
-                                       // through the decoder's features
+                                       // through the decoder's features; linear: the transformed
+                                       // features' channel means and spreads set it
   int64_t init_seed = 0;               // seed of every randomly initialised weight
 
   template <typename V>

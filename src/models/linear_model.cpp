@@ -73,6 +73,8 @@ LinearModel::LinearModel(const Config& config)
                                                                                config.model.linear_dim));
   decoder_ = register_module("decoder", std::make_shared<Decoder>(config.model.width, config.model.padding, encoder_depth(depth_),
                                                      decoder_noise_options(config.model)));
+  if (config.model.code_colour)  // a mean and a spread per channel of the decoder's input
+    code_colour_ = register_module("code_colour", std::make_shared<CodeColour>(2 * networks_.vgg->tap_channels(depth_)));
   criterion_ = std::make_unique<PerceptualCriterion>(config.loss, networks_.loss);
 }
 
@@ -81,12 +83,22 @@ at::Tensor LinearModel::encode(const at::Tensor& images) {
   return networks_.vgg->features(images, {depth_}).at(depth_);
 }
 
+at::Tensor LinearModel::coloured(const at::Tensor& image, const at::Tensor& decoder_input) {
+  // The statistics of what the decoder is given, not of the style image: they are what a mix of
+  // styles and alpha already blend (mix_prepared), so every path sets the palette alike.
+  if (!code_colour_) return image;
+  // Detached: the transform reads the statistics; its colour loss does not reshape the features.
+  const at::Tensor input = decoder_input.detach();
+  return code_colour_->forward(image, at::cat({channel_mean(input), channel_std(input)}, 1));
+}
+
 LossTerms LinearModel::training_step(const StepInput& input) {
   at::Tensor style_encoded;
   const FeatureMap style_features = criterion_->style_features(input.style, *networks_.vgg, depth_, &style_encoded);
   const at::Tensor target = transform_->forward(encode(input.content), style_encoded);
-  const at::Tensor output = decoder_->forward(target, {}, noise_keys_for(input, kDecoderNoiseStream), NoiseInputs::kOn,
-                                              measured_style_spectrum(model_, style_encoded));
+  const at::Tensor output = coloured(decoder_->forward(target, {}, noise_keys_for(input, kDecoderNoiseStream), NoiseInputs::kOn,
+                                                       measured_style_spectrum(model_, style_encoded)),
+                                     target);
   const FeatureMap output_features = criterion_->output_features(output);
   LossTerms terms;
   if (content_target_ == ContentTarget::kAdain) {
@@ -105,8 +117,8 @@ LossTerms LinearModel::training_step(const StepInput& input) {
 at::Tensor LinearModel::stylize(const at::Tensor& content, const at::Tensor& style, double alpha) {
   const at::Tensor features = encode(content), style_features = encode(style);
   const at::Tensor transformed = transform_->forward(features, style_features.expand({features.size(0), -1, -1, -1}));
-  return decoder_->forward(alpha * transformed + (1.0 - alpha) * features, {}, {}, NoiseInputs::kOn,
-                           measured_style_spectrum(model_, style_features));
+  const at::Tensor input = alpha * transformed + (1.0 - alpha) * features;
+  return coloured(decoder_->forward(input, {}, {}, NoiseInputs::kOn, measured_style_spectrum(model_, style_features)), input);
 }
 
 at::Tensor LinearModel::interpolate(const at::Tensor& content, const std::vector<at::Tensor>& styles,
@@ -130,8 +142,8 @@ at::Tensor LinearModel::mix_prepared(const PreparedContent& content, const std::
     const at::Tensor part = weights[i] * transform_->forward(features, styles[i].expand({features.size(0), -1, -1, -1}));
     mixed = i == 0 ? part : mixed + part;
   }
-  return decoder_->forward(alpha * mixed + (1.0 - alpha) * features, {}, {}, NoiseInputs::kOn,
-                           mixed_style_spectrum(model_, styles, weights));
+  const at::Tensor input = alpha * mixed + (1.0 - alpha) * features;
+  return coloured(decoder_->forward(input, {}, {}, NoiseInputs::kOn, mixed_style_spectrum(model_, styles, weights)), input);
 }
 
 }  // namespace varstyle

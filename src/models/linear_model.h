@@ -10,6 +10,7 @@
 #include "models/networks.h"
 #include "losses/perceptual_criterion.h"
 #include "models/style_model.h"
+#include "nets/code_colour.h"
 #include "nets/decoder.h"
 
 namespace varstyle {
@@ -48,10 +49,14 @@ class LinearModel : public StyleModel {
 
  private:
   at::Tensor encode(const at::Tensor& images);
+  // The decoder's image under the colour transform that the decoder's input sets
+  // (model.code_colour): its per-channel means and spreads are the "code". Else unchanged.
+  at::Tensor coloured(const at::Tensor& image, const at::Tensor& decoder_input);
 
   Networks networks_;
   std::shared_ptr<LinearTransform> transform_;
   std::shared_ptr<Decoder> decoder_;
+  std::shared_ptr<CodeColour> code_colour_;  // null unless model.code_colour
   std::unique_ptr<PerceptualCriterion> criterion_;
   ContentTarget content_target_;
   ModelConfig model_;

@@ -297,9 +297,12 @@ TEST(Config, RelationsBetweenKeysAreChecked) {
   message = error_of({"model.style_encoder_moments=[rgb, relu1_1, rgb]"});
   EXPECT_NE(message.find("model.style_encoder_moments: entry 2 'rgb' is listed twice"), std::string::npos) << message;
   EXPECT_EQ(error_of({"model.style_encoder_moments=[rgb, relu1_1, relu2_1, relu3_1]"}), "");
-  // Only wae's decode applies the code's colour transform: elsewhere the key would do nothing.
+  // Only wae's and linear's decodes apply the colour transform: elsewhere the key would do nothing.
   message = error_of({"model.code_colour=true"});
-  EXPECT_NE(message.find("model.code_colour: is true but only wae has"), std::string::npos) << message;
+  EXPECT_NE(message.find("model.code_colour: is true but only wae (its code) and linear"), std::string::npos) << message;
+  message = error_of({"model.kind=adain", "model.code_colour=true"});
+  EXPECT_NE(message.find("(kind is adain)"), std::string::npos) << message;
+  EXPECT_EQ(error_of({"model.kind=linear", "loss.content_target=content", "model.code_colour=true"}), "");
   EXPECT_EQ(error_of({"model.kind=wae", "loss.content_target=content", "model.code_colour=true"}), "");
   message = error_of({"loss.style_layers=[rgb, relu1_1]", "loss.style_w2_layers=[relu2_1]"});
   EXPECT_NE(message.find("loss.style_w2_layers: entry 0 'relu2_1' is not one of loss.style_layers"), std::string::npos) << message;

@@ -31,7 +31,7 @@ Config tiny_config(const std::string& kind) {
   config.model.decoder_coarse_noise = 0.1;
   config.model.decoder_coarse_factor = 3;  // does not divide the inputs' sizes: the map is cropped
   config.loss.style_gram = 1.0;
-  if (kind == "wae") config.model.code_colour = true;
+  if (kind == "wae" || kind == "linear") config.model.code_colour = true;
   return config;
 }
 
@@ -42,8 +42,8 @@ TEST_P(EveryKind, PreparedContentDecodesExactlyAsDecodeAndStylize) {
   model->eval();
   at::NoGradGuard no_grad;
   at::manual_seed(5);
-  // wae's colour transform starts as the identity: made to depend on the code, so that every
-  // decode path below must apply it alike.
+  // The colour transform (wae, linear) starts as the identity: made to depend on its input, so
+  // that every decode path below must apply it alike.
   for (auto& item : model->named_parameters())
     if (item.key().rfind("code_colour.output.", 0) == 0) item.value().normal_(0.0, 0.1);
   const at::Tensor content = at::rand({1, 3, 32, 40}), style = at::rand({1, 3, 32, 32}), other = at::rand({1, 3, 24, 24});

@@ -324,12 +324,14 @@ TEST(Models, WaeModulatesTheLaterStagesItIsGiven) {
   EXPECT_GT((model->stylize(images.content, images.style) - before).abs().max().item<double>(), 1e-3);
 }
 
-TEST(Models, WaeCodeSetsTheOutputsColours) {
+class CodeColourKind : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CodeColourKind, SetsTheOutputsColours) {
   // model.code_colour starts as the identity: the outputs of the same model without it (it is
   // built after every other network, so theirs are the same weights). Training reaches it, and
   // its output layer sets a matrix M and a shift: with M = 0 every pixel is the decoder's mean
-  // colour plus the shift.
-  Config config = tiny_config("wae");
+  // colour plus the shift. wae's code feeds it, linear's transformed features.
+  Config config = tiny_config(GetParam());
   auto plain = make_model(config);
   config.model.code_colour = true;
   auto model = make_model(config);
@@ -346,6 +348,15 @@ TEST(Models, WaeCodeSetsTheOutputsColours) {
   torch::NoGradGuard no_grad;
   const at::Tensor before = plain->stylize(images.content, images.style);
   EXPECT_LT((model->stylize(images.content, images.style) - before).abs().max().item<double>(), 1e-6);
+  // Its input is the style's: with weights from the hidden layer, the same content under two
+  // styles is turned differently (beyond what the decoder alone changes).
+  at::manual_seed(9);
+  weight.normal_(0.0, 0.5);
+  const auto turn = [&](const at::Tensor& style) {
+    return model->stylize(images.content, style) - plain->stylize(images.content, style);
+  };
+  EXPECT_GT((turn(images.style) - turn(images.other_style)).abs().max().item<double>(), 1e-3);
+  weight.zero_();
   bias.narrow(0, 0, 9).copy_(-at::eye(3).flatten());
   bias.narrow(0, 9, 3).copy_(at::tensor({0.1f, -0.2f, 0.3f}));
   const at::Tensor expected = before.mean({2, 3}, true) + at::tensor({0.1f, -0.2f, 0.3f}).view({1, 3, 1, 1});
@@ -356,6 +367,8 @@ TEST(Models, WaeCodeSetsTheOutputsColours) {
   EXPECT_EQ(model->stylize(images.content, images.style).scalar_type(), at::kFloat);
   EXPECT_NO_THROW(model->training_step({images.content, images.style, {1, 2}, 0}));
 }
+
+INSTANTIATE_TEST_SUITE_P(Models, CodeColourKind, ::testing::Values("wae", "linear"));
 
 TEST(Models, ImageTapAndRangeTerm) {
   // "rgb" is the image itself: its moments are the output's colour statistics against the style's.
