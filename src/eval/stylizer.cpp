@@ -57,8 +57,16 @@ std::string method_name(const std::string& spec) { return spec.substr(0, spec.fi
 std::unique_ptr<Stylizer> make_stylizer(const std::string& spec, std::shared_ptr<Gatys> gatys, const c10::Device& device,
                                         bool bf16) {
   const auto colon = spec.find(':');
-  if (colon != std::string::npos)
-    return std::make_unique<ModelStylizer>(load_checkpoint_model(spec.substr(colon + 1), device).model, device, bf16);
+  if (colon != std::string::npos) {
+    auto model = load_checkpoint_model(spec.substr(colon + 1), device).model;
+    // A NAME is free, but one that is another kind's name would put that kind's label on this
+    // model's row in every table and figure (a run path typed for the wrong kind).
+    const std::string name = method_name(spec);
+    if ((name == "vst" || name == "wae" || name == "adain" || name == "linear") && name != model->kind())
+      throw ConfigError(fmt::format("eval.methods: '{}' is named {} but its checkpoint holds a {} model (name it {} or "
+                                    "something that is not a model kind)", spec, name, model->kind(), model->kind()));
+    return std::make_unique<ModelStylizer>(std::move(model), device, bf16);
+  }
   if (spec == "gatys") return std::make_unique<GatysStylizer>(std::move(gatys));
   if (spec == "identity") return std::make_unique<IdentityStylizer>();
   throw ConfigError(fmt::format("eval.methods: '{}' is not NAME:CHECKPOINT, gatys or identity", spec));

@@ -204,6 +204,16 @@ TEST(Evaluator, SameMetricsOnOneAndTwoRanksWithFiguresAndReport) {
   EXPECT_EQ(unwritable.exit_code, 1) << unwritable.output;
   EXPECT_NE(unwritable.output.find("blocker/out: cannot create the output folder"), std::string::npos) << unwritable.output;
 
+  // A NAME that is another kind's name: refused before anything is written.
+  auto mislabelled = run_command(std::string(VARSTYLE_BINARY) + " eval --config " + VARSTYLE_SOURCE_DIR + "/configs/eval.yaml" +
+                                 " eval.content=" + (dir / "content").string() + " eval.style=" + (dir / "style").string() +
+                                 " 'eval.methods=[\"wae:" + (dir / "vst").string() + "\", identity]' --out " +
+                                 (dir / "mislabelled").string());
+  EXPECT_EQ(mislabelled.exit_code, 2) << mislabelled.output;
+  EXPECT_NE(mislabelled.output.find("is named wae but its checkpoint holds a vst model"), std::string::npos)
+      << mislabelled.output;
+  EXPECT_FALSE(fs::exists(dir / "mislabelled"));
+
   // An unreadable image: an error naming it, nothing written.
   testing::write_text(dir / "content" / "a-broken.png", "not an image");
   auto broken = run_command(eval + " --out " + (dir / "broken").string());
