@@ -2,6 +2,8 @@
 // learned transformation (1x1 compression to d channels; content and style CNNs -> d x d
 // covariances -> FC -> matrices; T = T_s T_c; 1x1 uncompression; plus the style mean) and a
 // trained decoder. Loss: content at relu4_1 against the content features, style means + Gram.
+// With model.code_colour, the transformed features' statistics also set a colour transform of
+// the decoder's output (nets/code_colour.h).
 #pragma once
 
 #include <torch/nn/modules/conv.h>

@@ -4,7 +4,8 @@
 // styles (docs/quality.md). Here the code sets the palette directly: a 3x3 matrix that turns each
 // pixel's colour about the image's mean colour, and a shift of that mean. The last layer starts
 // at zero, so a new model starts as the identity, and a code sampled from the prior has a palette
-// of its own like any other code.
+// of its own like any other code. linear, which has no code, feeds it the channel means and
+// spreads of its transformed features.
 #pragma once
 
 #include <torch/nn/module.h>
