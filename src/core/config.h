@@ -21,6 +21,8 @@ struct Range {
 struct Choices {
   std::vector<std::string> values;
 };
+// model.kind's values; eval.methods keeps these names for checkpoints of that kind.
+inline const std::vector<std::string> kModelKinds{"vst", "wae", "adain", "linear"};
 // eval.methods: each entry NAME:CHECKPOINT, gatys or identity, names usable as folder names and
 // used once, so that a bad list is refused at load and not after the evaluation's work.
 struct MethodList {};
@@ -102,7 +104,7 @@ struct ModelConfig {
 
   template <typename V>
   void visit(V& v) {
-    v("kind", kind, Choices{{"vst", "wae", "adain", "linear"}});
+    v("kind", kind, Choices{kModelKinds});
     v("width", width, Range{0.01, 4.0});
     v("encoder_weights", encoder_weights);
     v("padding", padding);

@@ -3,8 +3,11 @@
 
 #include <ATen/core/grad_mode.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
+#include "core/config.h"
 #include "core/error.h"
 #include "nets/autocast_scope.h"
 #include "checkpoint/checkpoint_model.h"
@@ -62,7 +65,7 @@ std::unique_ptr<Stylizer> make_stylizer(const std::string& spec, std::shared_ptr
     // A NAME is free, but one that is another kind's name would put that kind's label on this
     // model's row in every table and figure (a run path typed for the wrong kind).
     const std::string name = method_name(spec);
-    if ((name == "vst" || name == "wae" || name == "adain" || name == "linear") && name != model->kind())
+    if (std::find(kModelKinds.begin(), kModelKinds.end(), name) != kModelKinds.end() && name != model->kind())
       throw ConfigError(fmt::format("eval.methods: '{}' is named {} but its checkpoint holds a {} model (name it {} or "
                                     "something that is not a model kind)", spec, name, model->kind(), model->kind()));
     return std::make_unique<ModelStylizer>(std::move(model), device, bf16);
