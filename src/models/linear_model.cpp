@@ -84,8 +84,8 @@ at::Tensor LinearModel::encode(const at::Tensor& images) {
 }
 
 at::Tensor LinearModel::coloured(const at::Tensor& image, const at::Tensor& decoder_input) {
-  // The statistics of what the decoder is given, not of the style image: they are what a mix of
-  // styles and alpha already blend (mix_prepared), so every path sets the palette alike.
+  // The statistics of what the decoder is given, not of the style image: with a mix of styles or
+  // alpha (mix_prepared) they are read from the blended features, so every path sets it alike.
   if (!code_colour_) return image;
   // Detached: the transform reads the statistics; its colour loss does not reshape the features.
   const at::Tensor input = decoder_input.detach();

@@ -25,7 +25,7 @@ class AutocastScope {
 };
 
 // Turns autocast off for its scope, on every device: what must stay in fp32 or fp64 under bf16
-// (feature statistics, W2, wae's colour transform) runs inside one.
+// (feature statistics, W2, the colour transform of wae and linear) runs inside one.
 struct NoAutocast {
   c10::impl::ExcludeDispatchKeyGuard guard{c10::autocast_dispatch_keyset};
 };
