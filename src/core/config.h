@@ -87,10 +87,10 @@ struct ModelConfig {
   int64_t decoder_coarse_factor = 2;
   CoarseSpectrum decoder_coarse_spectrum = CoarseSpectrum::kFlat;  // the coarse map's spectrum:
                                        // flat (white noise upsampled by decoder_coarse_factor) |
-                                       // style (the style's: vst predicts it from its code,
-                                       // trained by loss.spectrum; adain and linear measure it
-                                       // on the style's features; wae ignores it)
-  int64_t spectrum_dim = 4;            // vst with decoder_coarse_spectrum: style: code dimensions,
+                                       // style (the style's: vst and wae predict it from their
+                                       // code, trained by loss.spectrum; adain and linear
+                                       // measure it on the style's features)
+  int64_t spectrum_dim = 4;            // vst, wae with decoder_coarse_spectrum: style: code dimensions,
                                        // after latent_dim, that carry the style's spectrum
   std::vector<std::string> style_encoder_moments;  // vst, wae: taps (rgb, relu1_1, relu2_1, relu3_1)
                                        // whose per-channel means and spreads E_s reads beside its
@@ -158,7 +158,7 @@ struct LossConfig {
   double reconstruction = 0.0;         // wae: reconstruction of the content image
   double tv = 0.0;
   double range = 0.0;                  // penalty on output pixels outside [0, 1]
-  double spectrum = 0.0;               // vst with model.decoder_coarse_spectrum: style: squared
+  double spectrum = 0.0;               // vst, wae with model.decoder_coarse_spectrum: style: squared
                                        // error of the spectrum predicted from the code
 
   template <typename V>

@@ -18,12 +18,6 @@ std::shared_ptr<StyleModel> make_model(const Config& config, bool weights_follow
   // model a function of its config, the same on every rank before any broadcast.
   at::manual_seed(static_cast<uint64_t>(config.model.init_seed));
   const std::string& kind = config.model.kind;
-  // vst predicts a style's spectrum from its code, adain and linear measure it on the style's
-  // features; wae mixes content and style in one latent and ignores the setting, as other kinds
-  // ignore settings not theirs (so that a sweep may switch model.kind); said, since it changes
-  // what the decoder draws.
-  if (kind == "wae" && config.model.decoder_coarse_spectrum != CoarseSpectrum::kFlat)
-    spdlog::warn("model.decoder_coarse_spectrum: 'style' is not a wae setting; wae draws its coarse map flat");
   std::shared_ptr<StyleModel> model;
   if (kind == "vst") model = std::make_shared<VstModel>(config);
   else if (kind == "wae") model = std::make_shared<WaeModel>(config);

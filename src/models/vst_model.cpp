@@ -6,25 +6,16 @@
 #include <algorithm>
 
 
-#include "core/error.h"
-
 #include "losses/latent_losses.h"
-#include "nets/spectral_noise.h"
 
 namespace varstyle {
 
 VstModel::VstModel(const Config& config)
     : loss_(config.loss),
       shallow_(config.model.content_encoder == ContentEncoder::kShallow),
-      spectral_(config.model.decoder_coarse_spectrum == CoarseSpectrum::kStyle),
-      spectrum_dim_(config.model.spectrum_dim),
       latent_dim_(config.model.latent_dim),
       depth_(config.model.encoder_depth),
       moments_(config.model.style_encoder_moments) {
-  check_spectrum_setting(config.model);
-  if (spectral_ && loss_.spectrum <= 0)
-    throw ConfigError("loss.spectrum: must be > 0 with model.decoder_coarse_spectrum: 'style' (it alone trains the "
-                      "code's spectrum prediction)");
   networks_ = adopt(build_networks(config, {"relu3_1", depth_}));
   auto decoder = std::make_shared<Decoder>(config.model.width, config.model.padding, encoder_depth(depth_),
                                                      decoder_noise_options(config.model));
@@ -37,10 +28,7 @@ VstModel::VstModel(const Config& config)
                                                                                    config.model.latent_dim, moments_.size(*networks_.vgg)));
   to_adain_ = register_module("to_adain", std::make_shared<StyleToAdain>(config.model.latent_dim,
                                                                           modulated_channels(config.model, *decoder)));
-  if (spectral_) {
-    spectrum_encoder_ = register_module("spectrum_encoder", std::make_shared<SummaryEncoder>(kSpectrumBins, spectrum_dim_));
-    to_spectrum_ = register_module("to_spectrum", std::make_shared<SummaryDecoder>(spectrum_dim_, kSpectrumBins));
-  }
+  spectrum_ = std::make_unique<CodeSpectrum>(*this, config.model, config.loss);
   decoder_ = register_module("decoder", decoder);
   criterion_ = std::make_unique<PerceptualCriterion>(config.loss, networks_.loss);
 }
@@ -51,42 +39,24 @@ at::Tensor VstModel::content_features(const at::Tensor& images) {
   return networks_.vgg->features(images, {depth_}).at(depth_);
 }
 
-at::Tensor VstModel::image_spectrum(const at::Tensor& images) {
-  if (!spectral_) return {};
-  torch::NoGradGuard no_grad;  // a fixed function of the data, like the frozen VGG's features
-  return spectrum_summary(images);
-}
-
 GaussianCode VstModel::full_code(const at::Tensor& style_encoded, const at::Tensor& moments,
                                  const at::Tensor& spectrum_summary) {
-  const GaussianCode code = style_encoder_->forward(style_encoded, moments);
-  if (!spectral_) return code;
-  const GaussianCode spectrum = spectrum_encoder_->forward(spectrum_summary);
-  return {at::cat({code.mean, spectrum.mean}, 1), at::cat({code.log_variance, spectrum.log_variance}, 1)};
+  return spectrum_->append(style_encoder_->forward(style_encoded, moments), spectrum_summary);
 }
 
 GaussianCode VstModel::style_code(const at::Tensor& images) {
   std::vector<std::string> taps = moments_.vgg_taps();
   taps.push_back("relu3_1");  // one pass for E_s's convolutions and the moments
   const FeatureMap features = networks_.vgg->features(images, taps);
-  return full_code(features.at("relu3_1"), moments_(images, features), image_spectrum(images));
-}
-
-at::Tensor VstModel::modulation_part(const at::Tensor& code) const {
-  return spectral_ ? code.narrow(1, 0, code.size(1) - spectrum_dim_) : code;
-}
-
-at::Tensor VstModel::predicted_spectrum(const at::Tensor& code) {
-  if (!spectral_) return {};
-  return to_spectrum_->forward(code.narrow(1, code.size(1) - spectrum_dim_, spectrum_dim_));
+  return full_code(features.at("relu3_1"), moments_(images, features), spectrum_->summary(images));
 }
 
 at::Tensor VstModel::decode_features(const at::Tensor& features, const at::Tensor& code, double alpha) {
-  std::vector<Modulation> modulations = to_adain_->forward(modulation_part(code));
+  std::vector<Modulation> modulations = to_adain_->forward(spectrum_->modulation_part(code));
   for (auto& modulation : modulations) modulation.alpha = alpha;
   const at::Tensor target = modulate(features, modulations.front());
   return decoder_->forward(target, std::vector<Modulation>(modulations.begin() + 1, modulations.end()), {},
-                           NoiseInputs::kOn, predicted_spectrum(code));
+                           NoiseInputs::kOn, spectrum_->predicted(code));
 }
 
 LossTerms VstModel::training_step(const StepInput& input) {
@@ -94,7 +64,7 @@ LossTerms VstModel::training_step(const StepInput& input) {
   // E_s reads VGG relu3_1 of the style batch.
   at::Tensor style_encoded;
   const FeatureMap style_features = criterion_->style_features(input.style, *networks_.vgg, "relu3_1", &style_encoded);
-  const at::Tensor style_summary = image_spectrum(input.style);
+  const at::Tensor style_summary = spectrum_->summary(input.style);
   FeatureMap moment_features;  // the encoder's features at the moments' taps (relu3_1 is at hand)
   if (!moments_.empty()) {
     torch::NoGradGuard no_grad;
@@ -110,10 +80,10 @@ LossTerms VstModel::training_step(const StepInput& input) {
   // interpolation) draws the coarse map with, so training draws it with that too. Detached: the
   // spectrum term alone trains its part of the code, towards the style's measured spectrum, and
   // the image losses leave it alone (they would trade it against the colours' part).
-  const at::Tensor spectrum = predicted_spectrum(z);
-  const at::Tensor decoder_spectrum = spectral_ ? spectrum.detach() : at::Tensor();
+  const at::Tensor spectrum = spectrum_->predicted(z);
+  const at::Tensor decoder_spectrum = spectrum_->on() ? spectrum.detach() : at::Tensor();
 
-  std::vector<Modulation> modulations = to_adain_->forward(modulation_part(z));
+  std::vector<Modulation> modulations = to_adain_->forward(spectrum_->modulation_part(z));
   const std::vector<Modulation> later(modulations.begin() + 1, modulations.end());
   const at::Tensor target = modulate(content, modulations.front());
   const std::vector<uint64_t> decoder_keys = noise_keys_for(input, kDecoderNoiseStream);

@@ -4,6 +4,7 @@
 // mirrored decoder. Losses: content, style (Gram / moments / W2), KL, disentanglement, TV.
 #pragma once
 
+#include "models/code_spectrum.h"
 #include "models/encoder_moments.h"
 #include "models/networks.h"
 #include "losses/perceptual_criterion.h"
@@ -20,7 +21,7 @@ class VstModel : public StyleModel {
   std::string kind() const override { return "vst"; }
   LossTerms training_step(const StepInput& input) override;
   bool has_style_code() const override { return true; }
-  int64_t code_size() const override { return latent_dim_ + (spectral_ ? spectrum_dim_ : 0); }
+  int64_t code_size() const override { return latent_dim_ + spectrum_->dim(); }
   at::Tensor encode_style(const at::Tensor& style) override;
   at::Tensor decode(const at::Tensor& content, const at::Tensor& code, double alpha = 1.0) override;
   PreparedContent prepare_content(const at::Tensor& content) override;
@@ -31,24 +32,12 @@ class VstModel : public StyleModel {
 
  private:
   at::Tensor content_features(const at::Tensor& images);
-  // The images' spectrum summaries when the coarse map follows the style's spectrum; else none.
-  at::Tensor image_spectrum(const at::Tensor& images);
-  // E_s's code of VGG relu3_1 features (and the moments), followed by the spectrum part when
-  // spectral_.
+  // E_s's code of VGG relu3_1 features (and the moments), followed by the spectrum part when on.
   GaussianCode full_code(const at::Tensor& style_encoded, const at::Tensor& moments, const at::Tensor& spectrum_summary);
-  // A code's part for the AdaIN modulations, and the spectrum its other part predicts (none
-  // unless spectral_).
-  at::Tensor modulation_part(const at::Tensor& code) const;
-  at::Tensor predicted_spectrum(const at::Tensor& code);
   at::Tensor decode_features(const at::Tensor& features, const at::Tensor& code, double alpha);
 
   LossConfig loss_;
   bool shallow_;
-  bool spectral_;  // model.decoder_coarse_spectrum: style
-  // With spectral_, the code ends with this many dimensions of the style's spectrum
-  // (model.spectrum_dim; encoded from its summary alone, so that they and the colours' part,
-  // latent_dim, do not compete), from which the decoder's coarse noise map is drawn.
-  int64_t spectrum_dim_;
   int64_t latent_dim_;  // model.latent_dim: the code's part for the AdaIN modulations
   std::string depth_;  // model.encoder_depth
   EncoderMoments moments_;  // model.style_encoder_moments
@@ -56,8 +45,7 @@ class VstModel : public StyleModel {
   std::shared_ptr<ShallowEncoder> shallow_encoder_;
   std::shared_ptr<StyleEncoder> style_encoder_;
   std::shared_ptr<StyleToAdain> to_adain_;
-  std::shared_ptr<SummaryEncoder> spectrum_encoder_;  // only when spectral_
-  std::shared_ptr<SummaryDecoder> to_spectrum_;       // only when spectral_
+  std::unique_ptr<CodeSpectrum> spectrum_;  // the code's spectrum part (model.decoder_coarse_spectrum)
   std::shared_ptr<Decoder> decoder_;
   std::unique_ptr<PerceptualCriterion> criterion_;
 };

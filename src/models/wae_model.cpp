@@ -37,6 +37,7 @@ WaeModel::WaeModel(const Config& config)
                                            decoder_noise_options(config.model));
   to_adain_ = register_module("to_adain", std::make_shared<StyleToAdain>(config.model.latent_dim,
                                                                           modulated_channels(config.model, *decoder)));
+  spectrum_ = std::make_unique<CodeSpectrum>(*this, config.model, config.loss);
   decoder_ = register_module("decoder", decoder);
   if (config.model.code_colour)
     code_colour_ = register_module("code_colour", std::make_shared<CodeColour>(config.model.latent_dim));
@@ -54,7 +55,8 @@ WaeModel::Encoded WaeModel::encode(const at::Tensor& images) {
   const at::Tensor head = content_head_->forward(features.at(depth_));
   const int64_t d = head.size(1) / 2;
   return {{head.narrow(1, 0, d), head.narrow(1, d, d)},
-          style_encoder_->forward(features.at("relu3_1"), moments_(images, features))};
+          spectrum_->append(style_encoder_->forward(features.at("relu3_1"), moments_(images, features)),
+                            spectrum_->summary(images))};
 }
 
 at::Tensor WaeModel::decoder_input(const at::Tensor& content_latent, const std::vector<Modulation>& modulations) {
@@ -63,14 +65,15 @@ at::Tensor WaeModel::decoder_input(const at::Tensor& content_latent, const std::
 }
 
 at::Tensor WaeModel::generate(const at::Tensor& content_latent, const at::Tensor& style_code,
-                              const std::vector<uint64_t>& noise_keys, NoiseInputs noise) {
-  const std::vector<Modulation> modulations = to_adain_->forward(style_code);
-  return coloured(decoder_->forward(decoder_input(content_latent, modulations), later_stages(modulations), noise_keys, noise),
+                              const std::vector<uint64_t>& noise_keys, NoiseInputs noise, const at::Tensor& spectrum) {
+  const std::vector<Modulation> modulations = to_adain_->forward(spectrum_->modulation_part(style_code));
+  return coloured(decoder_->forward(decoder_input(content_latent, modulations), later_stages(modulations), noise_keys, noise,
+                                    spectrum.defined() ? spectrum : spectrum_->predicted(style_code)),
                   style_code);
 }
 
 at::Tensor WaeModel::coloured(const at::Tensor& image, const at::Tensor& style_code) {
-  return code_colour_ ? code_colour_->forward(image, style_code) : image;
+  return code_colour_ ? code_colour_->forward(image, spectrum_->modulation_part(style_code)) : image;
 }
 
 LossTerms WaeModel::training_step(const StepInput& input) {
@@ -94,10 +97,17 @@ LossTerms WaeModel::training_step(const StepInput& input) {
     for (const auto& tap : loss_.content_layers) pairs.push_back({rebuilt_features.at(tap), target_features.at(tap), 1.0});
     return (rebuilt - input.content).pow(2).mean() + content_loss(pairs);
   });
-  const std::vector<Modulation> modulations = to_adain_->forward(style_code);
+  // The spectrum the style code predicts draws the coarse map, as in every decode from a code.
+  // Detached: the spectrum term alone trains that part of the code, towards the image's measured
+  // spectrum (as for vst; the image losses would trade it against the modulations' part).
+  const at::Tensor codes = at::cat({own_code, style_code}, 0);
+  const at::Tensor spectra = spectrum_->predicted(codes);
+  const at::Tensor style_spectrum = spectrum_->on() ? spectra.narrow(0, own_code.size(0), style_code.size(0)).detach() : at::Tensor();
+  const std::vector<Modulation> modulations = to_adain_->forward(spectrum_->modulation_part(style_code));
   const at::Tensor target = decoder_input(content_latent, modulations);
-  const at::Tensor output =
-      coloured(decoder_->forward(target, later_stages(modulations), noise_keys_for(input, kDecoderNoiseStream)), style_code);
+  const at::Tensor output = coloured(decoder_->forward(target, later_stages(modulations), noise_keys_for(input, kDecoderNoiseStream),
+                                                       NoiseInputs::kOn, style_spectrum),
+                                     style_code);
   const FeatureMap output_features = criterion_->output_features(output);
   const FeatureMap style_features = criterion_->target_features(input.style, criterion_->style_taps());
   if (loss_.content_target == ContentTarget::kAdain) {
@@ -108,8 +118,11 @@ LossTerms WaeModel::training_step(const StepInput& input) {
     criterion_->add_content_term(terms, output_features, criterion_->content_targets(input.content, input.style, style_features));
   }
   criterion_->add_style_terms(terms, output_features, style_features);
+  // Both codes' spectra, the content's too: a decode with alpha < 1 blends in the content's own.
+  terms.add("spectrum", loss_.spectrum, [&] {
+    return (spectra - spectrum_->summary(at::cat({input.content, input.style}, 0))).pow(2).mean();
+  });
 
-  const at::Tensor codes = at::cat({own_code, style_code}, 0);
   terms.add("mmd", loss_.mmd, [&] {
     const at::Tensor positions = latent_position_samples(content_latent, 256, noise_keys_for(input, 6));
     std::vector<uint64_t> style_keys = noise_keys_for(input, 4), content_keys;

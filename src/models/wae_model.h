@@ -7,11 +7,14 @@
 // the photographs' contrast). Training reconstructs the content image from its own latents and
 // transfers the style image's code onto it; the latents are pulled to N(0, I) by MMD (inverse
 // multiquadric kernel) and regularised by sum |log sigma^2| on the content part, the style part,
-// or both. With model.code_colour the code also sets a colour transform of the decoder's output.
+// or both. With model.code_colour the code also sets a colour transform of the decoder's output;
+// with model.decoder_coarse_spectrum: style it ends with a part that carries the style's spectrum,
+// from which the decoder's coarse noise map is drawn (models/code_spectrum.h).
 #pragma once
 
 #include <torch/nn/modules/conv.h>
 
+#include "models/code_spectrum.h"
 #include "models/encoder_moments.h"
 #include "models/networks.h"
 #include "losses/perceptual_criterion.h"
@@ -29,7 +32,7 @@ class WaeModel : public StyleModel {
   std::string kind() const override { return "wae"; }
   LossTerms training_step(const StepInput& input) override;
   bool has_style_code() const override { return true; }
-  int64_t code_size() const override { return latent_dim_; }
+  int64_t code_size() const override { return latent_dim_ + spectrum_->dim(); }
   at::Tensor encode_style(const at::Tensor& style) override;
   // alpha blends the given code with the content image's own style code.
   at::Tensor decode(const at::Tensor& content, const at::Tensor& code, double alpha = 1.0) override;
@@ -47,9 +50,11 @@ class WaeModel : public StyleModel {
   // The decoder's input: the content latent back in the encoder's space, under the code's first
   // modulation (the later ones act inside the decoder).
   at::Tensor decoder_input(const at::Tensor& content_latent, const std::vector<Modulation>& modulations);
-  // noise_keys: the decoder's noise (training); empty: its fixed inference key.
+  // noise_keys: the decoder's noise (training); empty: its fixed inference key. spectrum: the
+  // coarse map's; none: the one the code predicts (with model.decoder_coarse_spectrum: style).
   at::Tensor generate(const at::Tensor& content_latent, const at::Tensor& style_code,
-                      const std::vector<uint64_t>& noise_keys = {}, NoiseInputs noise = NoiseInputs::kOn);
+                      const std::vector<uint64_t>& noise_keys = {}, NoiseInputs noise = NoiseInputs::kOn,
+                      const at::Tensor& spectrum = {});
 
   // The decoder's image under the code's colour transform (model.code_colour); else unchanged.
   at::Tensor coloured(const at::Tensor& image, const at::Tensor& style_code);
@@ -62,6 +67,7 @@ class WaeModel : public StyleModel {
   torch::nn::Conv2d from_content_{nullptr};   // content latent -> relu4_1 space
   std::shared_ptr<StyleEncoder> style_encoder_;
   std::shared_ptr<StyleToAdain> to_adain_;
+  std::unique_ptr<CodeSpectrum> spectrum_;  // the code's spectrum part (model.decoder_coarse_spectrum)
   std::shared_ptr<Decoder> decoder_;
   std::shared_ptr<CodeColour> code_colour_;  // null unless model.code_colour
   std::unique_ptr<PerceptualCriterion> criterion_;

@@ -1,0 +1,42 @@
+// The part of a style code that carries the style's power spectrum (vst and wae with
+// model.decoder_coarse_spectrum: style). A code decoded without a style image (a sample from the
+// prior, an interpolation) has no image to measure a spectrum on, so the code must carry one:
+// model.spectrum_dim dimensions, encoded from the style's spectrum summary alone (so that they
+// and the code's part for the modulations do not compete), after the code's other dimensions.
+// From them the decoder's coarse noise map is drawn; loss.spectrum alone trains them.
+#pragma once
+
+#include <torch/nn/module.h>
+
+#include <memory>
+
+#include "core/config.h"
+#include "nets/encoders.h"
+
+namespace varstyle {
+
+class CodeSpectrum {
+ public:
+  // Registers "spectrum_encoder" and "to_spectrum" on `owner` when the setting is on; throws
+  // ConfigError when it is on without a coarse map or without loss.spectrum to train it.
+  CodeSpectrum(torch::nn::Module& owner, const ModelConfig& model, const LossConfig& loss);
+
+  bool on() const { return on_; }
+  int64_t dim() const { return on_ ? dim_ : 0; }
+  // The images' spectrum summaries (a fixed function of the data, without gradient); none when off.
+  at::Tensor summary(const at::Tensor& images) const;
+  // `code` followed by the summary's code; `code` unchanged when off.
+  GaussianCode append(const GaussianCode& code, const at::Tensor& summary);
+  // A full code's part for the modulations, and the spectrum its last dim() dimensions predict
+  // (none when off).
+  at::Tensor modulation_part(const at::Tensor& code) const;
+  at::Tensor predicted(const at::Tensor& code);
+
+ private:
+  bool on_;
+  int64_t dim_;
+  std::shared_ptr<SummaryEncoder> encoder_;
+  std::shared_ptr<SummaryDecoder> decoder_;
+};
+
+}  // namespace varstyle
