@@ -151,7 +151,9 @@ std::vector<MethodQuality> set_measures(const std::vector<Method>& methods, cons
       quality.values["sample_diversity"] = contents.empty() || styles_apart <= 0 ? NAN : diversity / contents.size();
       std::vector<at::Tensor> codes;
       for (const auto& style : styles) codes.push_back(model->encode_style(style.image));
-      const at::Tensor means = at::cat(codes, 0);
+      // The learnt part only: a spectrum part would make half the code active by construction.
+      const at::Tensor all = at::cat(codes, 0);
+      const at::Tensor means = all.narrow(1, 0, all.size(1) - model->measured_code_dims());
       quality.values["active_dims"] = static_cast<double>(active_dimensions(means));
       quality.values["latent_dim"] = static_cast<double>(means.size(1));
     } catch (const c10::Error& e) {

@@ -3,7 +3,8 @@
 // prior, an interpolation) has no image to measure a spectrum on, so the code must carry one:
 // model.spectrum_dim dimensions, encoded from the style's spectrum summary alone (so that they
 // and the code's part for the modulations do not compete), after the code's other dimensions.
-// From them the decoder's coarse noise map is drawn; loss.spectrum alone trains them.
+// From them the decoder's coarse noise map is drawn. Only loss.spectrum trains the decoder of
+// the summary; the code's regularisers (KL, wae's MMD) reach its encoder as well.
 #pragma once
 
 #include <torch/nn/module.h>
@@ -31,6 +32,9 @@ class CodeSpectrum {
   // (none when off).
   at::Tensor modulation_part(const at::Tensor& code) const;
   at::Tensor predicted(const at::Tensor& code);
+  // loss.spectrum's weight when on, else 0: a sweep that turns the map off on a config that
+  // trains it (loss.spectrum > 0) has no spectrum to compare, and the term must not run.
+  double term_weight(double spectrum_weight) const { return on_ ? spectrum_weight : 0.0; }
 
  private:
   bool on_;

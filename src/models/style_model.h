@@ -41,6 +41,10 @@ class StyleModel : public torch::nn::Module {
   virtual bool has_style_code() const { return false; }
   // The style code's length (encode_style's columns, what sample draws); 0 without a code.
   virtual int64_t code_size() const { return 0; }
+  // The code's last dimensions that carry a summary of the image measured, not learnt (the
+  // spectrum part, models/code_spectrum.h): they vary over any style set by construction, so the
+  // evaluator counts active dimensions over the others.
+  virtual int64_t measured_code_dims() const { return 0; }
   virtual at::Tensor encode_style(const at::Tensor& style);   // [B, D]; throws if no code
   virtual at::Tensor decode(const at::Tensor& content, const at::Tensor& code, double alpha = 1.0);
   // `count` new styles drawn from N(0, I) with `seed`, applied to one content image.

@@ -110,7 +110,7 @@ LossTerms VstModel::training_step(const StepInput& input) {
     const at::Tensor code_2 = style_code(other).mean;
     return disentangle_loss(code_1, code_2, code.mean.detach(), loss_.disentangle_margin);
   });
-  terms.add("spectrum", loss_.spectrum, [&] { return (spectrum - style_summary).pow(2).mean(); });
+  terms.add("spectrum", spectrum_->term_weight(loss_.spectrum), [&] { return (spectrum - style_summary).pow(2).mean(); });
   criterion_->add_image_terms(terms, output);
   return terms;
 }

@@ -22,6 +22,7 @@ class VstModel : public StyleModel {
   LossTerms training_step(const StepInput& input) override;
   bool has_style_code() const override { return true; }
   int64_t code_size() const override { return latent_dim_ + spectrum_->dim(); }
+  int64_t measured_code_dims() const override { return spectrum_->dim(); }
   at::Tensor encode_style(const at::Tensor& style) override;
   at::Tensor decode(const at::Tensor& content, const at::Tensor& code, double alpha = 1.0) override;
   PreparedContent prepare_content(const at::Tensor& content) override;

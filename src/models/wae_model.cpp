@@ -54,9 +54,10 @@ WaeModel::Encoded WaeModel::encode(const at::Tensor& images) {
   }
   const at::Tensor head = content_head_->forward(features.at(depth_));
   const int64_t d = head.size(1) / 2;
+  const at::Tensor spectrum = spectrum_->summary(images);
   return {{head.narrow(1, 0, d), head.narrow(1, d, d)},
-          spectrum_->append(style_encoder_->forward(features.at("relu3_1"), moments_(images, features)),
-                            spectrum_->summary(images))};
+          spectrum_->append(style_encoder_->forward(features.at("relu3_1"), moments_(images, features)), spectrum),
+          spectrum};
 }
 
 at::Tensor WaeModel::decoder_input(const at::Tensor& content_latent, const std::vector<Modulation>& modulations) {
@@ -67,8 +68,10 @@ at::Tensor WaeModel::decoder_input(const at::Tensor& content_latent, const std::
 at::Tensor WaeModel::generate(const at::Tensor& content_latent, const at::Tensor& style_code,
                               const std::vector<uint64_t>& noise_keys, NoiseInputs noise, const at::Tensor& spectrum) {
   const std::vector<Modulation> modulations = to_adain_->forward(spectrum_->modulation_part(style_code));
-  return coloured(decoder_->forward(decoder_input(content_latent, modulations), later_stages(modulations), noise_keys, noise,
-                                    spectrum.defined() ? spectrum : spectrum_->predicted(style_code)),
+  // With the noise off the coarse map is not drawn, so nothing is predicted for it (and no
+  // gradient could reach the spectrum's decoder through the reconstruction).
+  const at::Tensor coarse = noise == NoiseInputs::kOff ? at::Tensor() : spectrum.defined() ? spectrum : spectrum_->predicted(style_code);
+  return coloured(decoder_->forward(decoder_input(content_latent, modulations), later_stages(modulations), noise_keys, noise, coarse),
                   style_code);
 }
 
@@ -98,7 +101,7 @@ LossTerms WaeModel::training_step(const StepInput& input) {
     return (rebuilt - input.content).pow(2).mean() + content_loss(pairs);
   });
   // The spectrum the style code predicts draws the coarse map, as in every decode from a code.
-  // Detached: the spectrum term alone trains that part of the code, towards the image's measured
+  // Detached: the spectrum term alone trains the prediction, towards the image's measured
   // spectrum (as for vst; the image losses would trade it against the modulations' part).
   const at::Tensor codes = at::cat({own_code, style_code}, 0);
   const at::Tensor spectra = spectrum_->predicted(codes);
@@ -118,9 +121,10 @@ LossTerms WaeModel::training_step(const StepInput& input) {
     criterion_->add_content_term(terms, output_features, criterion_->content_targets(input.content, input.style, style_features));
   }
   criterion_->add_style_terms(terms, output_features, style_features);
-  // Both codes' spectra, the content's too: a decode with alpha < 1 blends in the content's own.
-  terms.add("spectrum", loss_.spectrum, [&] {
-    return (spectra - spectrum_->summary(at::cat({input.content, input.style}, 0))).pow(2).mean();
+  // Both codes' spectra, the content's too: a decode with alpha < 1 predicts from a blend of the
+  // style's code with the content's own.
+  terms.add("spectrum", spectrum_->term_weight(loss_.spectrum), [&] {
+    return (spectra - at::cat({content.spectrum, style.spectrum}, 0)).pow(2).mean();
   });
 
   terms.add("mmd", loss_.mmd, [&] {

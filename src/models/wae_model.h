@@ -1,6 +1,6 @@
 // One-shot style transfer with a Wasserstein autoencoder (Nakada & Asoh 2021): the latent is split
 // into a content part (a variational map from VGG relu4_1, model.content_dim channels) and a style
-// part (the variational style encoder's code, model.latent_dim); the decoder maps the content part
+// part (the variational style encoder's code, model.latent_dim, and the spectrum part if any); the decoder maps the content part
 // back to relu4_1 space and applies AdaIN from the style part; with model.adain_stages also at
 // later decoder stages, where the code sets the spread of features the decoder has already built
 // from the content (an input modulation alone leaves that to the decoder, and wae's outputs kept
@@ -33,6 +33,7 @@ class WaeModel : public StyleModel {
   LossTerms training_step(const StepInput& input) override;
   bool has_style_code() const override { return true; }
   int64_t code_size() const override { return latent_dim_ + spectrum_->dim(); }
+  int64_t measured_code_dims() const override { return spectrum_->dim(); }
   at::Tensor encode_style(const at::Tensor& style) override;
   // alpha blends the given code with the content image's own style code.
   at::Tensor decode(const at::Tensor& content, const at::Tensor& code, double alpha = 1.0) override;
@@ -44,7 +45,8 @@ class WaeModel : public StyleModel {
   int64_t latent_dim_;  // model.latent_dim
   struct Encoded {
     GaussianCode content;   // maps [B, content_dim, h, w]
-    GaussianCode style;     // [B, latent_dim]
+    GaussianCode style;     // [B, latent_dim + the spectrum part's dimensions]
+    at::Tensor spectrum;    // the images' spectrum summaries; none without the spectrum part
   };
   Encoded encode(const at::Tensor& images);
   // The decoder's input: the content latent back in the encoder's space, under the code's first

@@ -157,6 +157,55 @@ TEST_P(CodeSpectrumKind, TheSpectrumTermTrainsThePredictionAndTheEncoder) {
   }
 }
 
+// The term's value in `terms`; undefined when it is not there.
+at::Tensor term(const LossTerms& terms, const std::string& wanted) {
+  for (const auto& [name, value] : terms.terms())
+    if (name == wanted) return value;
+  return {};
+}
+
+// The sum of every term but the spectrum's: what the image losses ask of the output.
+at::Tensor image_terms(const LossTerms& terms) {
+  at::Tensor sum = at::zeros({});
+  for (const auto& [name, value] : terms.terms())
+    if (name != "spectrum") sum = sum + value;
+  return sum;
+}
+
+TEST_P(CodeSpectrumKind, TrainingDrawsWithThePredictionButTheImageTermsDoNotTrainIt) {
+  auto model = make_model(spectral_as(GetParam()));
+  model->train();
+  at::manual_seed(5);
+  const at::Tensor content = at::rand({2, 3, 16, 16}), style = at::rand({2, 3, 16, 16});
+  const StepInput input{content, style, {31, 32}, 0};
+  const LossTerms terms = model->training_step(input);
+  const at::Tensor images = image_terms(terms);
+  images.backward();
+  auto parameters = model->named_parameters();
+  for (const auto& item : parameters)
+    if (item.key().rfind("to_spectrum.", 0) == 0 && item.value().grad().defined())
+      EXPECT_EQ(item.value().grad().abs().sum().item<double>(), 0.0) << GetParam() << " " << item.key();
+  // Another prediction, the same step: the image terms see another coarse map.
+  {
+    torch::NoGradGuard no_grad;
+    parameters["to_spectrum.output.bias"].add_(2.0);
+  }
+  EXPECT_GT(std::abs(image_terms(model->training_step(input)).item<double>() - images.item<double>()), 1e-6) << GetParam();
+}
+
+TEST_P(CodeSpectrumKind, AFlatMapWithTheTermsWeightTrainsWithoutIt) {
+  // As a sweep turning the map off on a config that trains it (loss.spectrum stays 1).
+  Config config = spectral_as(GetParam());
+  config.model.decoder_coarse_spectrum = CoarseSpectrum::kFlat;
+  auto model = make_model(config);
+  EXPECT_EQ(model->code_size(), 4);
+  EXPECT_EQ(model->measured_code_dims(), 0);
+  at::manual_seed(3);
+  const LossTerms terms = model->training_step({at::rand({2, 3, 16, 16}), at::rand({2, 3, 16, 16}), {21, 22}, 0});
+  EXPECT_FALSE(term(terms, "spectrum").defined()) << GetParam();
+  EXPECT_TRUE(terms.total().isfinite().item<bool>()) << GetParam();
+}
+
 TEST_P(CodeSpectrumKind, ASampledCodeDrawsWithItsOwnSpectrum) {
   auto model = make_model(spectral_as(GetParam()));
   model->eval();
@@ -166,6 +215,7 @@ TEST_P(CodeSpectrumKind, ASampledCodeDrawsWithItsOwnSpectrum) {
   // The code: 4 dimensions for the colours (latent_dim), 3 for the spectrum (spectrum_dim).
   const at::Tensor code = model->encode_style(style);
   ASSERT_EQ(code.size(1), 4 + 3);
+  EXPECT_EQ(model->measured_code_dims(), 3);  // not counted among the active dimensions
   at::Tensor other = code.clone();
   other.narrow(1, 4, 3).add_(3.0);
   EXPECT_GT((model->decode(content, code) - model->decode(content, other)).abs().max().item<double>(), 1e-4);

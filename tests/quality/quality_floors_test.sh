@@ -8,13 +8,14 @@
 # sensitivity 0.017, sample diversity 0.064, 2 of 16 code dimensions active); its config
 # (`git show f4e54fc^:configs/demo.yaml`) at 1000 steps with today's build still fails structure
 # (0.12) and texture (1.23).
-# 1000 steps, not 150: the coarse noise map of the vst and linear demo configs starts as strong as
-# the features it joins, and an untrained decoder passes it through onto the edges; at 150 steps
+# 1000 steps, not 150: the coarse noise map of the demo configs (every kind's now) starts as strong
+# as the features it joins, and an untrained decoder passes it through onto the edges; at 150 steps
 # vst reached structure 0.13 (0.29 without the map), at 600 steps 0.31 with a flat map and 0.21
 # with the style-spectrum map, at 1000 steps 0.36, and the full run 0.73. adain's map with the
 # measured spectrum costs its structure longer (as in its full runs: 0.40 at 600 steps, 0.53 at
 # 2400), so it trains its demo config's 2400 steps: structure 0.22 at 1000, 0.26 at 1600, 0.30
-# at 2400 (about 40 s).
+# at 2400 (about 40 s). wae, with its map at half strength and its code at two stages, reaches
+# structure 0.28 at 1000 steps (0.31 before the map).
 # Usage: quality_floors_test.sh BUILD_BIN_DIR SOURCE_DIR KIND
 set -euo pipefail
 bin="$1" src="$2" kind="$3"
