@@ -5,7 +5,6 @@
 
 #include <algorithm>
 
-
 #include "losses/latent_losses.h"
 
 namespace varstyle {
