@@ -191,6 +191,11 @@ TEST(Evaluator, SameMetricsOnOneAndTwoRanksWithFiguresAndReport) {
     std::getline(csv, line);
     while (std::getline(csv, line)) EXPECT_EQ(line.back(), ',') << line;
   }
+  {  // Active dimensions are counted over the code's learnt part: the demo config's code is
+     // latent_dim 16 followed by 16 spectrum dimensions, which vary over any style set.
+    const std::string summary = testing::read_text(dir / "one" / "summary.csv");
+    EXPECT_NE(summary.find("\nmodel,latent_dim,16,"), std::string::npos) << summary;
+  }
   cv::Mat grid = cv::imread((dir / "one" / "grid-gatys.png").string());
   EXPECT_EQ(grid.cols, 96 + 3 * 36);
   EXPECT_EQ(grid.rows, 18 + 4 * 36);
