@@ -66,11 +66,11 @@ at::Tensor WaeModel::decoder_input(const at::Tensor& content_latent, const std::
 }
 
 at::Tensor WaeModel::generate(const at::Tensor& content_latent, const at::Tensor& style_code,
-                              const std::vector<uint64_t>& noise_keys, NoiseInputs noise, const at::Tensor& spectrum) {
+                              const std::vector<uint64_t>& noise_keys, NoiseInputs noise) {
   const std::vector<Modulation> modulations = to_adain_->forward(spectrum_->modulation_part(style_code));
   // With the noise off the coarse map is not drawn, so nothing is predicted for it (and no
   // gradient could reach the spectrum's decoder through the reconstruction).
-  const at::Tensor coarse = noise == NoiseInputs::kOff ? at::Tensor() : spectrum.defined() ? spectrum : spectrum_->predicted(style_code);
+  const at::Tensor coarse = noise == NoiseInputs::kOff ? at::Tensor() : spectrum_->predicted(style_code);
   return coloured(decoder_->forward(decoder_input(content_latent, modulations), later_stages(modulations), noise_keys, noise, coarse),
                   style_code);
 }

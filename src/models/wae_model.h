@@ -52,11 +52,10 @@ class WaeModel : public StyleModel {
   // The decoder's input: the content latent back in the encoder's space, under the code's first
   // modulation (the later ones act inside the decoder).
   at::Tensor decoder_input(const at::Tensor& content_latent, const std::vector<Modulation>& modulations);
-  // noise_keys: the decoder's noise (training); empty: its fixed inference key. spectrum: the
-  // coarse map's; none: the one the code predicts (with model.decoder_coarse_spectrum: style).
+  // noise_keys: the decoder's noise (training); empty: its fixed inference key. The coarse map
+  // is drawn with the spectrum the code predicts (with model.decoder_coarse_spectrum: style).
   at::Tensor generate(const at::Tensor& content_latent, const at::Tensor& style_code,
-                      const std::vector<uint64_t>& noise_keys = {}, NoiseInputs noise = NoiseInputs::kOn,
-                      const at::Tensor& spectrum = {});
+                      const std::vector<uint64_t>& noise_keys = {}, NoiseInputs noise = NoiseInputs::kOn);
 
   // The decoder's image under the code's colour transform (model.code_colour); else unchanged.
   at::Tensor coloured(const at::Tensor& image, const at::Tensor& style_code);
