@@ -79,8 +79,7 @@ std::map<std::string, at::Tensor> CheckpointStore::load_optimizer(int64_t step) 
 std::string CheckpointStore::load_rank_state(int64_t step, int rank) const {
   const fs::path path = step_folder(step) / fmt::format("state-rank{}.json", rank);
   if (!fs::exists(path))
-    throw Error(fmt::format("{}: missing; was this checkpoint written by a run with fewer ranks? Resume "
-                            "with the same number of ranks", path.string()));
+    throw Error(fmt::format("{}: missing: the checkpoint holds no state for rank {}", path.string(), rank));
   return read_file(path);
 }
 

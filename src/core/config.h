@@ -31,6 +31,10 @@ struct DataConfig {
   std::string content;            // varstyle-prep output folder of content images (manifest.json)
   std::string style;              // varstyle-prep output folder of style images
   int64_t batch_size = 8;         // images per rank and step, for each of content and style
+  int64_t global_batch = 0;       // images per step over all ranks; 0: batch_size x ranks. When
+                                  // set it decides, and batch_size becomes global_batch / ranks.
+                                  // The trainer writes both into the run's config.yaml, and a
+                                  // resume on another rank count keeps the global batch
   int64_t size = 256;             // training crop size (at most the stored image size)
   bool random_crop = true;        // random crop position; off = centre crop
   bool hflip = true;              // random horizontal flip with probability 1/2
@@ -51,6 +55,7 @@ struct DataConfig {
     v("content", content);
     v("style", style);
     v("batch_size", batch_size, Range{1, 1 << 16});
+    v("global_batch", global_batch, Range{0, 1 << 20});
     v("size", size, Range{8, 4096});
     v("random_crop", random_crop);
     v("hflip", hflip);

@@ -11,7 +11,6 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
-#include "checkpoint/checkpoint_store.h"
 
 namespace varstyle {
 namespace fs = std::filesystem;
@@ -48,7 +47,7 @@ std::vector<ConfigChange> config_changes(const Config& before, const Config& aft
     const auto dot = key.find('.');
     const std::string section = key.substr(0, dot), name = key.substr(dot + 1);
     const std::string a = flow_text(old_root[section][name]), b = flow_text(new_root[section][name]);
-    if (a != b) changes.push_back({key, a, b, is_free_key(key)});
+    if (a != b) changes.push_back({key, a, b, is_free_key(key), ""});
   }
   return changes;
 }
@@ -56,7 +55,7 @@ std::vector<ConfigChange> config_changes(const Config& before, const Config& aft
 RunFolder::RunFolder(const RunFolderRequest& request) : dir_(request.dir) {
   const std::vector<std::string> keys = config_keys();
   for (const auto& key : request.allowed_changes)
-    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+    if (key != kRanksKey && std::find(keys.begin(), keys.end(), key) == keys.end()) {
       const std::string suggestion = closest_match(key, keys);
       problem_ = fmt::format("--allow-change: '{}' is not a configuration key{}", key,
                              suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion));
@@ -93,46 +92,61 @@ RunFolder::RunFolder(const RunFolderRequest& request) : dir_(request.dir) {
 std::string RunFolder::check_existing_run(const RunFolderRequest& request) {
   std::error_code ec;
   const fs::path config_file = dir_ / kConfigName;
-  const CheckpointStore store(dir_ / "checkpoints", nullptr);
-  const auto latest = store.latest_complete();
-  new_run_ = !fs::exists(config_file, ec) && !latest;
+  const std::optional<SavedRun>& saved = request.saved;
+  new_run_ = !fs::exists(config_file, ec) && !saved;
   if (new_run_) return "";
-  resume_step_ = latest ? *latest : -1;
+  resume_step_ = saved ? saved->step : -1;
   const std::string holds =
-      latest ? fmt::format("a run with checkpoints up to step {}", *latest) : std::string("a run's config.yaml");
+      saved ? fmt::format("a run with checkpoints up to step {}", saved->step) : std::string("a run's config.yaml");
   if (!request.resume)
     return fmt::format("{}: holds {} already; continue it with --resume auto, or train into another --run-dir",
                        dir_.string(), holds);
 
-  if (latest) {
-    const fs::path state_file = store.step_folder(*latest) / "state-rank0.json";
-    int world_size = 0;
-    try {
-      world_size = nlohmann::json::parse(read_file(state_file)).at("world_size").get<int>();
-    } catch (const std::exception& e) {
-      return fmt::format("{}: cannot read the checkpoint's rank state: {}", state_file.string(), e.what());
-    }
-    if (world_size != request.ranks)
-      return fmt::format("{}: was written by {} rank(s); resume it with the same number of ranks (now {})",
-                         store.step_folder(*latest).string(), world_size, request.ranks);
-  }
-
-  if (!fs::exists(config_file, ec)) return "";
   Config before;
-  try {
-    before = load_config(config_file, {});
-  } catch (const std::exception& e) {
-    return fmt::format("--resume: cannot compare with the run's settings: {}", e.what());
+  if (saved) {
+    before = saved->config;
+  } else {
+    try {
+      before = load_config(config_file, {});
+    } catch (const std::exception& e) {
+      return fmt::format("--resume: cannot compare with the run's settings: {}", e.what());
+    }
+    // No checkpoint yet: the run's global batch was its per-rank batch on these ranks.
+    if (before.data.global_batch == 0) before.data.global_batch = before.data.batch_size * request.ranks;
   }
   changes_ = config_changes(before, request.config);
+  const bool other_ranks = saved && saved->ranks != request.ranks;
+  const bool same_global = before.data.global_batch == request.config.data.global_batch;
+  const auto changed = [&](const std::string& key) {
+    return std::any_of(changes_.begin(), changes_.end(), [&](const ConfigChange& c) { return c.key == key; });
+  };
+  // A new data.batch_size brings its global batch along: that change stands or falls with it.
+  const bool global_follows = changed("data.batch_size") &&
+                              request.config.data.global_batch == request.config.data.batch_size * request.ranks;
   std::vector<std::string> refused;
   std::string flags;
-  for (const auto& change : changes_) {
+  for (auto& change : changes_) {
+    if (global_follows && change.key == "data.global_batch") continue;
     const bool allowed = std::find(request.allowed_changes.begin(), request.allowed_changes.end(), change.key) !=
                          request.allowed_changes.end();
-    if (change.free || allowed) continue;
+    if (change.free) change.allowed_by = "free key";
+    else if (allowed) change.allowed_by = "--allow-change";
+    else if (other_ranks && same_global && change.key == "data.batch_size")
+      change.allowed_by = fmt::format("ranks {} -> {}, global batch {} kept", saved->ranks, request.ranks,
+                                      request.config.data.global_batch);
+    if (!change.allowed_by.empty()) continue;
     refused.push_back(fmt::format("{} ({} -> {})", change.key, change.before, change.after));
     flags += " --allow-change " + change.key;
+  }
+  for (auto& change : changes_)
+    if (global_follows && change.key == "data.global_batch")
+      change.allowed_by = refused.empty() ? "follows data.batch_size" : "";
+  if (other_ranks) {
+    // plan_batch refused the change already when batch-level terms need --allow-change ranks.
+    const bool asked = std::find(request.allowed_changes.begin(), request.allowed_changes.end(), kRanksKey) !=
+                       request.allowed_changes.end();
+    changes_.insert(changes_.begin(), {kRanksKey, std::to_string(saved->ranks), std::to_string(request.ranks), false,
+                                       asked ? "--allow-change" : "the global batch divides over them"});
   }
   if (refused.empty()) return "";
   return fmt::format("{}: --resume with settings that differ from its {}: {}; to continue the run with them, "
@@ -151,7 +165,7 @@ void RunFolder::record_settings(const std::string& config_yaml) const {
     for (const auto& change : changes_) {
       const nlohmann::ordered_json line = {{"time", stamp},         {"resumed_at_step", resume_step_},
                                    {"key", change.key},     {"before", change.before},
-                                   {"after", change.after}, {"allowed_by", change.free ? "free key" : "--allow-change"}};
+                                   {"after", change.after}, {"allowed_by", change.allowed_by}};
       text += line.dump() + "\n";
     }
     write_file_atomic(log, text);  // the old lines and the new ones, or the old ones alone

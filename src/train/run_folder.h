@@ -2,16 +2,19 @@
 // time (an flock the kernel drops however its holder ends, so a kill -9 leaves no stale lock); a
 // folder that holds a run is only continued with --resume; a resume keeps the run's settings
 // unless --allow-change names each changed key, and every change is appended to
-// RUN/config_changes.jsonl; a resume keeps the number of ranks its checkpoint was written with.
+// RUN/config_changes.jsonl; a resume on another number of ranks keeps the run's global batch
+// (train/rank_change.h), and the rank count and the per-rank batch it implies are logged there too.
 #pragma once
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/config.h"
 #include "core/folder_lock.h"
+#include "train/rank_change.h"
 
 namespace varstyle {
 
@@ -20,6 +23,7 @@ struct ConfigChange {
   std::string before;
   std::string after;
   bool free = false;  // a key that does not change what is trained (threads, logging, eval.*)
+  std::string allowed_by;  // why it was accepted, for config_changes.jsonl ("" while refused)
 };
 
 // The keys whose values differ between two configurations, in declaration order.
@@ -31,6 +35,7 @@ struct RunFolderRequest {
   bool resume = false;
   std::vector<std::string> allowed_changes;  // --allow-change KEY, repeatable
   int ranks = 1;
+  std::optional<SavedRun> saved;  // the folder's newest checkpoint (read_saved_run), if any
 };
 
 class RunFolder {

@@ -31,6 +31,7 @@
 #include "train/optimizer_state.h"
 #include "train/phase_timer.h"
 #include "train/preflight.h"
+#include "train/rank_change.h"
 #include "train/run_folder.h"
 #include "train/schedule.h"
 #include "train/signals.h"
@@ -103,20 +104,45 @@ class Trainer {
   std::unique_ptr<PrefetchLoader> content_loader_, style_loader_;
   std::unique_ptr<CheckpointStore> store_;
   std::unique_ptr<RunFolder> run_folder_;  // rank 0: holds the run folder's lock
+  int64_t requested_batch_size_;           // data.batch_size as the config file gave it (rank_change.h)
   int64_t start_step_ = 0;
   int64_t last_saved_step_ = -1;           // the newest complete checkpoint on disk (-1: none)
 };
 
+// Rank 0 reads the run folder's newest checkpoint and decides the batch (train/rank_change.h);
+// every rank takes its decision, or refuses with its problem.
+std::optional<SavedRun> agree_on_batch(const TrainRequest& request, const fs::path& run_dir, Config& config,
+                                       Communicator& communicator) {
+  std::optional<SavedRun> saved;
+  BatchPlan plan;
+  if (communicator.rank() == 0) {
+    try {
+      saved = read_saved_run(run_dir);
+      plan = plan_batch(config, communicator.size(), request.resume ? saved : std::nullopt, request.allowed_changes);
+    } catch (const std::exception& e) {
+      plan.problem = e.what();
+    }
+  }
+  refuse_together(communicator, plan.problem);
+  plan.global = std::stoll(communicator.all_gather(std::to_string(plan.global)).front());
+  plan.per_rank = plan.global / communicator.size();
+  config = with_batch(config, plan);
+  return saved;
+}
+
 Trainer::Trainer(const TrainRequest& request, const MpiSession& session)
-    : config_(request.config), config_yaml_(config_to_yaml(request.config)), session_(session) {
+    : config_(request.config), session_(session), requested_batch_size_(request.config.data.batch_size) {
   const int threads = threads_per_rank(config_.train.threads, session.local_size());
   at::set_num_threads(threads);
   device_ = pick_device(request.device, session.local_rank(), session.local_size());
   communicator_ = make_communicator(config_.dist.backend, device_, config_.dist.timeout_s);
   run_dir_ = agree_on_run_dir(request, *communicator_);
 
-  // Nothing is written until every check below passed on every rank.
-  agree_or_refuse([&] { check_ranks_agree(*communicator_, config_yaml_, {}); });
+  // Nothing is written until every check below passed on every rank. The configurations as
+  // started are compared before the batch is resolved, which would hide a rank's other batch.
+  agree_or_refuse([&] { check_ranks_agree(*communicator_, config_to_yaml(config_), {}); });
+  const std::optional<SavedRun> saved = agree_on_batch(request, run_dir_, config_, *communicator_);
+  config_yaml_ = config_to_yaml(config_);
   PreflightResult checked = preflight(config_, *communicator_, device_, session.local_size());
   content_data_ = std::move(checked.content);
   style_data_ = std::move(checked.style);
@@ -125,7 +151,7 @@ Trainer::Trainer(const TrainRequest& request, const MpiSession& session)
   agree_or_refuse([&] { check_ranks_agree(*communicator_, config_yaml_, state); });
   if (session.rank() == 0)
     run_folder_ = std::make_unique<RunFolder>(RunFolderRequest{run_dir_, config_, request.resume,
-                                                               request.allowed_changes, session.size()});
+                                                               request.allowed_changes, session.size(), saved});
   refuse_together(*communicator_, run_folder_ ? run_folder_->problem() : "");
   if (run_folder_) run_folder_->record_settings(config_yaml_);
   communicator_->barrier();
@@ -162,6 +188,11 @@ Trainer::Trainer(const TrainRequest& request, const MpiSession& session)
   spdlog::info("run {} | {} rank(s) on {} ({}), {} thread(s) each | {} | {}", run_dir_.string(), session.size(),
                device_.str(), communicator_->name(), threads, model_->describe(), describe_accelerators());
   log_bf16_choice(config_.train.bf16, device_);
+  // Where each rank runs, on rank 0's log: node binding and thread counts are checked here.
+  const std::string placement =
+      fmt::format("rank {}/{} on {}: node-local rank {}/{}, {}, {} thread(s)", session.rank(), session.size(),
+                  process_identity().host, session.local_rank(), session.local_size(), device_.str(), threads);
+  for (const auto& line : communicator_->all_gather(placement)) spdlog::info("{}", line);
 }
 
 void Trainer::resume() {
@@ -177,21 +208,28 @@ void Trainer::resume() {
   copy_tensors_by_name(module_tensors(*model_), store_->load_model(step), (folder / "model.h5").string(),
                        fmt::format("a {} model", config_.model.kind));
   restore_adam_state(*optimizer_, trainable_, store_->load_optimizer(step), (folder / "optim.h5").string());
-  const auto state = nlohmann::json::parse(store_->load_rank_state(step, session_.rank()));
-  if (state.at("world_size").get<int>() != session_.size())
-    throw ConfigError(fmt::format("{} was written by {} ranks; resume with the same number of ranks (now {})",
-                                  folder.string(), state.at("world_size").get<int>(), session_.size()));
+  // Every rank's sampler stands at the same (epoch, step), so on another number of ranks (the
+  // global batch kept, see agree_on_batch) each continues from rank 0's.
+  auto state = nlohmann::json::parse(store_->load_rank_state(step, 0));
+  const int written_by = state.at("world_size").get<int>();
+  if (written_by == session_.size() && session_.rank() != 0)
+    state = nlohmann::json::parse(store_->load_rank_state(step, session_.rank()));
   content_sampler_->restore(sampler_state(state.at("content_sampler")));
   style_sampler_->restore(sampler_state(state.at("style_sampler")));
   start_step_ = step;
   last_saved_step_ = step;
-  spdlog::info("resumed from {} (step {})", folder.string(), step);
+  spdlog::info("resumed from {} (step {}){}", folder.string(), step,
+               written_by == session_.size()
+                   ? std::string()
+                   : fmt::format(", written by {} rank(s), on {}: global batch {}, {} per rank", written_by,
+                                 session_.size(), config_.data.global_batch, config_.data.batch_size));
 }
 
 void Trainer::save(int64_t step) {
   const nlohmann::json state = {{"step", step},
                                 {"rank", session_.rank()},
                                 {"world_size", session_.size()},
+                                {kRequestedBatchKey, requested_batch_size_},
                                 {"content_sampler", sampler_json(content_loader_->state())},
                                 {"style_sampler", sampler_json(style_loader_->state())},
                                 {"rng", "keyed: every draw is a function of (train.seed, epoch, position)"}};
