@@ -1,6 +1,8 @@
-// GradientReducer: bucket layout, hook-driven in-order launches, finalize.
+// GradientReducer: bucket ranges, post-accumulation hooks, in-order launches, finalize.
 #include "dist/gradient_reducer.h"
 
+#include <torch/csrc/autograd/function.h>
+#include <torch/csrc/autograd/utils/lambda_post_hook.h>
 #include <torch/csrc/autograd/variable.h>
 
 #include <fmt/format.h>
@@ -9,38 +11,33 @@ namespace varstyle {
 
 struct GradientReducer::Bucket {
   std::vector<size_t> members;
-  at::Tensor buffer;
+  at::Tensor view;  // the members' range of the flat gradient buffer
   size_t pending = 0;
   std::unique_ptr<Work> work;
   double launched_us = 0;
 };
 
-GradientReducer::GradientReducer(std::vector<at::Tensor> parameters, Communicator& communicator,
-                                 double bucket_mb, double first_bucket_mb, Timeline* timeline)
-    : parameters_(std::move(parameters)), communicator_(communicator), timeline_(timeline) {
-  TORCH_CHECK(!parameters_.empty(), "GradientReducer needs parameters");
-  const auto options = parameters_.front().options();
-  bucket_of_.resize(parameters_.size());
-  offset_of_.resize(parameters_.size());
-  ready_.assign(parameters_.size(), false);
-  // Reverse registration order approximates the order in which backward produces gradients.
+GradientReducer::GradientReducer(FlatParameters& flat, Communicator& communicator, double bucket_mb,
+                                 double first_bucket_mb, Timeline* timeline)
+    : flat_(flat), communicator_(communicator), timeline_(timeline) {
+  const auto& parameters = flat_.parameters();
+  bucket_of_.resize(parameters.size());
+  ready_.assign(parameters.size(), false);
+  // Reverse registration order, the flat layout's: each bucket is one contiguous range.
   std::unique_ptr<Bucket> current;
-  int64_t current_bytes = 0;
+  int64_t current_bytes = 0, begin = 0;
   auto close = [&] {
-    int64_t numel = 0;
-    for (size_t p : current->members) numel += parameters_[p].numel();
-    current->buffer = at::zeros({numel}, options);
+    const size_t last = current->members.back();
+    const int64_t end = flat_.offset(last) + flat_.numel(last);
+    current->view = flat_.grads().narrow(0, begin, end - begin);
+    begin = end;
     buckets_.push_back(std::move(current));
   };
-  for (size_t i = parameters_.size(); i-- > 0;) {
-    const at::Tensor& parameter = parameters_[i];
-    TORCH_CHECK(parameter.options().dtype() == options.dtype() && parameter.device() == options.device(),
-                "all reduced parameters must share one dtype and device");
+  for (size_t i = parameters.size(); i-- > 0;) {
     if (!current) current = std::make_unique<Bucket>();
-    offset_of_[i] = current_bytes / static_cast<int64_t>(parameter.element_size());
     bucket_of_[i] = buckets_.size();
     current->members.push_back(i);
-    current_bytes += parameter.numel() * static_cast<int64_t>(parameter.element_size());
+    current_bytes += parameters[i].numel() * static_cast<int64_t>(parameters[i].element_size());
     const double limit_mb = buckets_.empty() ? first_bucket_mb : bucket_mb;
     if (static_cast<double>(current_bytes) >= limit_mb * 1024 * 1024) {
       close();
@@ -49,12 +46,20 @@ GradientReducer::GradientReducer(std::vector<at::Tensor> parameters, Communicato
   }
   if (current) close();
   for (auto& bucket : buckets_) bucket->pending = bucket->members.size();
-  for (size_t i = 0; i < parameters_.size(); ++i)
-    hooks_.push_back(parameters_[i].register_hook([this, i](const at::Tensor& gradient) { mark_ready(i, gradient); }));
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    auto accumulator = torch::autograd::impl::grad_accumulator(parameters[i]);
+    TORCH_CHECK(accumulator, "GradientReducer: parameter ", i, " is not a leaf that requires grad");
+    hooks_.push_back(accumulator->add_post_hook(std::make_unique<torch::autograd::utils::LambdaPostHook>(
+        [this, i](const torch::autograd::variable_list& outputs, const torch::autograd::variable_list&) {
+          mark_ready(i);
+          return outputs;
+        })));
+    accumulators_.push_back(std::move(accumulator));
+  }
 }
 
 GradientReducer::~GradientReducer() {
-  for (size_t i = 0; i < hooks_.size(); ++i) parameters_[i].remove_hook(hooks_[i]);
+  for (size_t i = 0; i < hooks_.size(); ++i) accumulators_[i]->del_post_hook(hooks_[i]);
 }
 
 std::vector<std::vector<size_t>> GradientReducer::bucket_members() const {
@@ -63,19 +68,11 @@ std::vector<std::vector<size_t>> GradientReducer::bucket_members() const {
   return result;
 }
 
-void GradientReducer::mark_ready(size_t parameter, const at::Tensor& gradient) {
-  if (!sync_) return;
-  Bucket& bucket = *buckets_[bucket_of_[parameter]];
-  at::Tensor slice = bucket.buffer.narrow(0, offset_of_[parameter], parameters_[parameter].numel());
-  // The hook sees this backward's gradient; earlier accumulation micro-steps sit in .grad.
-  const at::Tensor& accumulated = parameters_[parameter].grad();
-  if (accumulated.defined()) {
-    at::add_out(slice, gradient.reshape({-1}), accumulated.reshape({-1}));
-  } else {
-    slice.copy_(gradient.reshape({-1}));
-  }
+void GradientReducer::mark_ready(size_t parameter) {
+  // The view already holds this backward's gradient plus earlier micro-steps'.
+  if (!sync_ || ready_[parameter]) return;
   ready_[parameter] = true;
-  bucket.pending -= 1;
+  buckets_[bucket_of_[parameter]]->pending -= 1;
   launch_in_order();
   // Give in-flight non-blocking collectives a chance to progress between hooks.
   for (size_t b = 0; b < next_launch_; ++b)
@@ -87,23 +84,18 @@ void GradientReducer::launch_in_order() {
   while (next_launch_ < buckets_.size() && buckets_[next_launch_]->pending == 0) {
     Bucket& bucket = *buckets_[next_launch_];
     bucket.launched_us = timeline_ ? timeline_->now_us() : 0;
-    bucket.work = communicator_.all_reduce_async(bucket.buffer, ReduceOp::kSum);
+    bucket.work = communicator_.all_reduce_async(bucket.view, ReduceOp::kSum);
     ++next_launch_;
   }
 }
 
 void GradientReducer::finalize() {
   if (!sync_) return;
-  for (size_t i = 0; i < parameters_.size(); ++i) {
+  for (size_t i = 0; i < ready_.size(); ++i) {
     if (ready_[i]) continue;
-    // No gradient this step (the parameter was not used): contribute what .grad holds, or zeros.
-    Bucket& bucket = *buckets_[bucket_of_[i]];
-    at::Tensor slice = bucket.buffer.narrow(0, offset_of_[i], parameters_[i].numel());
-    const at::Tensor& accumulated = parameters_[i].grad();
-    if (accumulated.defined()) slice.copy_(accumulated.reshape({-1}));
-    else slice.zero_();
+    // No gradient this step (the parameter was not used): its view holds zeros or earlier micro-steps.
     ready_[i] = true;
-    bucket.pending -= 1;
+    buckets_[bucket_of_[i]]->pending -= 1;
   }
   launch_in_order();
   const double world = static_cast<double>(communicator_.size());
@@ -116,16 +108,10 @@ void GradientReducer::finalize() {
       timeline_->add(fmt::format("allreduce bucket {}", b), "comm", bucket.launched_us, timeline_->now_us());
       timeline_->add(fmt::format("wait bucket {}", b), "wait", wait_start, timeline_->now_us());
     }
-    bucket.buffer.div_(world);
-    for (size_t p : bucket.members) {
-      at::Tensor& parameter = parameters_[p];
-      const at::Tensor averaged = bucket.buffer.narrow(0, offset_of_[p], parameter.numel()).view_as(parameter);
-      if (parameter.grad().defined()) parameter.mutable_grad().copy_(averaged);
-      else parameter.mutable_grad() = averaged.clone();
-    }
+    bucket.view.div_(world);
     bucket.pending = bucket.members.size();
   }
-  ready_.assign(parameters_.size(), false);
+  ready_.assign(ready_.size(), false);
   next_launch_ = 0;
 }
 

@@ -1,7 +1,9 @@
-// GradientReducer: averages gradients over ranks in flat buckets (dist.bucket_mb; a small first
-// bucket) filled in reverse registration order. Autograd hooks copy each gradient into its bucket
-// as soon as it is ready, and a bucket's all-reduce starts when its last gradient arrives, in
-// bucket order on every rank, so communication overlaps the rest of backward (as PyTorch DDP).
+// GradientReducer: averages gradients over ranks in buckets (dist.bucket_mb; a small first
+// bucket) that are contiguous ranges of the flat gradient buffer (dist/flat_parameters.h), so
+// nothing is copied in or out. A post hook on each parameter's gradient accumulator marks it
+// ready once autograd has added this backward's gradient into its view; a bucket's all-reduce
+// starts in place when its last gradient is ready, in bucket order on every rank, so
+// communication overlaps the rest of backward (as PyTorch DDP).
 #pragma once
 
 #include <memory>
@@ -10,13 +12,18 @@
 
 #include "core/timeline.h"
 #include "dist/communicator.h"
+#include "dist/flat_parameters.h"
+
+namespace torch::autograd {
+struct Node;
+}
 
 namespace varstyle {
 
 class GradientReducer {
  public:
-  GradientReducer(std::vector<at::Tensor> parameters, Communicator& communicator, double bucket_mb,
-                  double first_bucket_mb, Timeline* timeline = nullptr);
+  GradientReducer(FlatParameters& flat, Communicator& communicator, double bucket_mb, double first_bucket_mb,
+                  Timeline* timeline = nullptr);
   ~GradientReducer();
   GradientReducer(const GradientReducer&) = delete;
   GradientReducer& operator=(const GradientReducer&) = delete;
@@ -24,7 +31,8 @@ class GradientReducer {
   // false during the micro-steps of gradient accumulation that must not communicate.
   void set_sync(bool sync) { sync_ = sync; }
   // After backward: launches what has not been launched (a parameter that got no gradient
-  // contributes zeros), waits, and writes the averaged gradients into each parameter's .grad.
+  // contributes what its view holds: zeros, or earlier micro-steps), waits (on CUDA: orders the
+  // compute stream after the collectives) and divides by the number of ranks, in place.
   void finalize();
 
   // Parameter indices of each bucket, in launch order (for tests and logs).
@@ -32,17 +40,18 @@ class GradientReducer {
 
  private:
   struct Bucket;
-  void mark_ready(size_t parameter, const at::Tensor& gradient);
+  void mark_ready(size_t parameter);
   void launch_in_order();
 
-  std::vector<at::Tensor> parameters_;
+  FlatParameters& flat_;
   Communicator& communicator_;
   Timeline* timeline_;
   std::vector<std::unique_ptr<Bucket>> buckets_;
-  std::vector<size_t> bucket_of_;     // parameter -> bucket
-  std::vector<int64_t> offset_of_;    // parameter -> offset in its bucket
+  std::vector<size_t> bucket_of_;  // parameter -> bucket
   std::vector<bool> ready_;
-  std::vector<unsigned> hooks_;
+  // The accumulators hold the hooks; kept alive here (a parameter holds only a weak reference).
+  std::vector<std::shared_ptr<torch::autograd::Node>> accumulators_;
+  std::vector<uintptr_t> hooks_;
   size_t next_launch_ = 0;
   bool sync_ = true;
 };

@@ -12,6 +12,7 @@
 #include "core/atomic_file.h"
 #include "core/clock_text.h"
 #include "core/error.h"
+#include "train/host_reads.h"
 
 namespace varstyle {
 namespace fs = std::filesystem;
@@ -44,9 +45,15 @@ void MetricsLog::add_time(const std::string& phase, double seconds) { time_sums_
 
 void MetricsLog::flush(int64_t step, double learning_rate) {
   if (first_step_ < 0) first_step_ = step - steps_;
+  // The terms' device sums, stacked: one host read a row.
   std::vector<double> values;
-  for (const auto& name : term_names_) values.push_back(term_sums_[name].item<double>());
+  if (!term_names_.empty()) {
+    std::vector<at::Tensor> sums;
+    for (const auto& name : term_names_) sums.push_back(term_sums_[name].reshape({}));
+    values = host_read_values(at::stack(sums));
+  }
   for (const auto& phase : kPhases) values.push_back(time_sums_[phase]);
+  const int64_t host_reads = take_host_read_count();  // since the row before, this row's own read included
   values = communicator_.all_reduce_values(values, ReduceOp::kSum);
   const double ranks = communicator_.size();
   const double steps = std::max<int64_t>(1, steps_);
@@ -80,6 +87,7 @@ void MetricsLog::flush(int64_t step, double learning_rate) {
     line["terms"] = terms;
     if (time_total > 0) line["seconds_per_step"] = times;  // absent with train.time_split off
     line["elapsed_s"] = elapsed;
+    line["host_reads"] = host_reads;  // rank 0's; every rank reads alike
     std::ofstream out(file_, std::ios::app);
     out << line.dump() << "\n";
     if (!out) throw Error(fmt::format("{}: cannot append metrics", file_.string()));

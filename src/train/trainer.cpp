@@ -4,10 +4,6 @@
 #include <ATen/Parallel.h>
 #include <spdlog/spdlog.h>
 #include <torch/types.h>
-#include <torch/nn/utils/clip_grad.h>
-#include <torch/optim/adam.h>
-
-#include <cmath>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -21,6 +17,7 @@
 #include "dist/communicator.h"
 #include "dist/consistency.h"
 #include "dist/device_info.h"
+#include "dist/flat_parameters.h"
 #include "dist/gradient_reducer.h"
 #include "image/grid.h"
 #include "models/style_model.h"
@@ -28,7 +25,9 @@
 #include "nets/autocast_scope.h"
 #include "checkpoint/checkpoint_store.h"
 #include "train/metrics_log.h"
-#include "train/optimizer_state.h"
+#include "train/flat_adam.h"
+#include "train/host_reads.h"
+#include "train/nonfinite_watch.h"
 #include "train/phase_timer.h"
 #include "train/preflight.h"
 #include "train/rank_change.h"
@@ -79,14 +78,15 @@ class Trainer {
   void write_grid();
   // The steps of one optimiser step, in order.
   bool stop_requested(int64_t step);  // collective; saves a checkpoint when true
-  double begin_step(int64_t step);    // sets the step's learning rate and clears the gradients
+  double begin_step(int64_t step);    // the step's learning rate; clears the gradients
   StepInput next_input(int64_t step);
-  // Forward and backward on the next batches; the name of the first non-finite loss term, or "".
-  std::string micro_step(int64_t step, int64_t micro, PhaseTimer& timer, MetricsLog& metrics);
-  // Collective: true when a rank saw a non-finite loss and train.on_nonfinite is skip (abort throws).
-  bool skip_nonfinite_step(int64_t step, const std::string& nonfinite_term);
-  void apply_update();  // gradient clipping, then Adam
-  void finish();        // grid, timeline, and a barrier
+  // Forward and backward on the next batches; non-finite terms are noted on the device.
+  void micro_step(int64_t step, int64_t micro, PhaseTimer& timer, MetricsLog& metrics);
+  // Gradient clipping, then Adam; skipped on the device where `apply` is false.
+  void apply_update(double learning_rate, const at::Tensor& apply);
+  // Collective, at log and checkpoint steps: abort or warn for non-finite steps (a host read).
+  void report_nonfinite(int64_t step);
+  void finish();  // grid, timeline, and a barrier
 
   Config config_;
   std::string config_yaml_;
@@ -96,7 +96,10 @@ class Trainer {
   fs::path run_dir_;
   std::shared_ptr<StyleModel> model_;
   NamedTensors trainable_;
-  std::unique_ptr<torch::optim::Adam> optimizer_;
+  std::unique_ptr<FlatParameters> flat_;  // trainable values and gradients, one buffer each
+  std::unique_ptr<FlatAdam> optimizer_;
+  std::unique_ptr<NonfiniteWatch> nonfinite_;
+  int64_t reported_step_ = -1;             // the step report_nonfinite last ran at
   std::unique_ptr<Timeline> timeline_;
   std::unique_ptr<GradientReducer> reducer_;
   std::shared_ptr<ShardedDataset> content_data_, style_data_;
@@ -160,14 +163,13 @@ Trainer::Trainer(const TrainRequest& request, const MpiSession& session)
   trainable_ = named_trainable(*model_);
   std::vector<at::Tensor> parameters;
   for (const auto& [name, tensor] : trainable_) parameters.push_back(tensor);
-  optimizer_ = std::make_unique<torch::optim::Adam>(
-      parameters, torch::optim::AdamOptions(config_.optim.lr)
-                      .betas({config_.optim.beta1, config_.optim.beta2})
-                      .eps(config_.optim.eps)
-                      .weight_decay(config_.optim.weight_decay));
+  flat_ = std::make_unique<FlatParameters>(parameters);
+  optimizer_ = std::make_unique<FlatAdam>(
+      *flat_, AdamSettings{config_.optim.beta1, config_.optim.beta2, config_.optim.eps, config_.optim.weight_decay});
+  nonfinite_ = std::make_unique<NonfiniteWatch>(device_);
   timeline_ = std::make_unique<Timeline>(config_.train.timeline, session.rank());
   if (communicator_->size() > 1)
-    reducer_ = std::make_unique<GradientReducer>(parameters, *communicator_, config_.dist.bucket_mb,
+    reducer_ = std::make_unique<GradientReducer>(*flat_, *communicator_, config_.dist.bucket_mb,
                                                  config_.dist.first_bucket_mb, timeline_.get());
 
   const auto seed = static_cast<uint64_t>(config_.train.seed);
@@ -207,7 +209,7 @@ void Trainer::resume() {
   const fs::path folder = store_->step_folder(step);
   copy_tensors_by_name(module_tensors(*model_), store_->load_model(step), (folder / "model.h5").string(),
                        fmt::format("a {} model", config_.model.kind));
-  restore_adam_state(*optimizer_, trainable_, store_->load_optimizer(step), (folder / "optim.h5").string());
+  optimizer_->restore(trainable_, store_->load_optimizer(step), (folder / "optim.h5").string());
   // Every rank's sampler stands at the same (epoch, step), so on another number of ranks (the
   // global batch kept, see agree_on_batch) each continues from rank 0's.
   auto state = nlohmann::json::parse(store_->load_rank_state(step, 0));
@@ -233,7 +235,8 @@ void Trainer::save(int64_t step) {
                                 {"content_sampler", sampler_json(content_loader_->state())},
                                 {"style_sampler", sampler_json(style_loader_->state())},
                                 {"rng", "keyed: every draw is a function of (train.seed, epoch, position)"}};
-  store_->save(step, module_tensors(*model_), adam_state_tensors(*optimizer_, trainable_), state.dump(2) + "\n", config_yaml_);
+  report_nonfinite(step);  // never a checkpoint past a step that abort would have stopped at
+  store_->save(step, module_tensors(*model_), optimizer_->state(trainable_), state.dump(2) + "\n", config_yaml_);
   last_saved_step_ = step;
   if (session_.rank() == 0) store_->prune(config_.train.keep_last);
 }
@@ -266,11 +269,8 @@ bool Trainer::stop_requested(int64_t step) {
 }
 
 double Trainer::begin_step(int64_t step) {
-  const double learning_rate = learning_rate_at(config_.optim, step, config_.train.steps);
-  for (auto& group : optimizer_->param_groups())
-    static_cast<torch::optim::AdamOptions&>(group.options()).lr(learning_rate);
-  for (auto& [name, parameter] : trainable_) parameter.mutable_grad() = at::Tensor();
-  return learning_rate;
+  flat_->zero_grad();
+  return learning_rate_at(config_.optim, step, config_.train.steps);
 }
 
 StepInput Trainer::next_input(int64_t step) {
@@ -288,7 +288,7 @@ StepInput Trainer::next_input(int64_t step) {
   return input;
 }
 
-std::string Trainer::micro_step(int64_t step, int64_t micro, PhaseTimer& timer, MetricsLog& metrics) {
+void Trainer::micro_step(int64_t step, int64_t micro, PhaseTimer& timer, MetricsLog& metrics) {
   const auto accumulate = static_cast<double>(config_.train.accumulate);
   StepInput input;
   {
@@ -304,42 +304,25 @@ std::string Trainer::micro_step(int64_t step, int64_t micro, PhaseTimer& timer, 
       terms = model_->training_step(input);
     }
     loss = terms.total() / accumulate;
+    nonfinite_->observe(terms, loss);
   }
-  std::string nonfinite_term;
-  if (!std::isfinite(loss.item<double>()))
-    for (const auto& [name, value] : terms.terms())
-      if (nonfinite_term.empty() && !std::isfinite(value.item<double>())) nonfinite_term = name;
   {
     auto backward = timer.phase("backward");
     if (reducer_) reducer_->set_sync(micro + 1 == config_.train.accumulate);
     loss.backward();
   }
   metrics.add_terms(terms, 1.0 / accumulate);
-  return nonfinite_term;
 }
 
-bool Trainer::skip_nonfinite_step(int64_t step, const std::string& nonfinite_term) {
-  const auto verdicts = communicator_->all_gather(nonfinite_term);
-  bool skip = false;
-  for (size_t r = 0; r < verdicts.size(); ++r) {
-    if (verdicts[r].empty()) continue;
-    const std::string what = fmt::format("non-finite loss at step {} in term '{}' on rank {}", step, verdicts[r], r);
-    if (config_.train.on_nonfinite == OnNonfinite::kAbort)
-      throw Error(what + " (train.on_nonfinite: abort; the last checkpoint is intact; try a lower optim.lr or "
-                         "train.on_nonfinite: skip)");
-    spdlog::warn("{}: step skipped (train.on_nonfinite: skip)", what);
-    skip = true;
-  }
-  return skip;
+void Trainer::apply_update(double learning_rate, const at::Tensor& apply) {
+  if (config_.optim.grad_clip > 0) optimizer_->clip_grad_norm(config_.optim.grad_clip);
+  optimizer_->step(learning_rate, apply);
 }
 
-void Trainer::apply_update() {
-  if (config_.optim.grad_clip > 0) {
-    std::vector<at::Tensor> parameters;
-    for (auto& [name, parameter] : trainable_) parameters.push_back(parameter);
-    torch::nn::utils::clip_grad_norm_(parameters, config_.optim.grad_clip);
-  }
-  optimizer_->step();
+void Trainer::report_nonfinite(int64_t step) {
+  if (reported_step_ == step) return;
+  nonfinite_->report(config_.train.on_nonfinite, *communicator_);
+  reported_step_ = step;
 }
 
 void Trainer::finish() {
@@ -365,24 +348,23 @@ int Trainer::run() {
   for (int64_t step = start_step_; step < train.steps; ++step) {
     if (stop_requested(step)) return static_cast<int>(ExitCode::kPreempted);
     const double learning_rate = begin_step(step);
-    std::string nonfinite_term;  // the first non-finite loss term this rank saw (empty: none)
-    for (int64_t micro = 0; micro < train.accumulate; ++micro) {
-      const std::string term = micro_step(step, micro, timer, metrics);
-      if (nonfinite_term.empty()) nonfinite_term = term;
-    }
+    for (int64_t micro = 0; micro < train.accumulate; ++micro) micro_step(step, micro, timer, metrics);
     {
       auto reduce = timer.phase("reduce", "reduce wait");
       if (reducer_) reducer_->finalize();
     }
-    const bool skip = skip_nonfinite_step(step, nonfinite_term);
+    const at::Tensor apply = nonfinite_->agree(step, *communicator_);
     {
       auto optimizer = timer.phase("optimizer");
-      if (!skip) apply_update();
+      apply_update(learning_rate, apply);
     }
     metrics.step_done();
 
     const int64_t done = step + 1;
-    if (done % train.log_every == 0 || done == train.steps) metrics.flush(done, learning_rate);
+    if (done % train.log_every == 0 || done == train.steps) {
+      report_nonfinite(done);
+      metrics.flush(done, learning_rate);
+    }
     if (done % train.ckpt_every == 0 || done == train.steps) save(done);
   }
   finish();

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "dist/communicator.h"
 #include "dist/consistency.h"
+#include "dist/flat_parameters.h"
 #include "dist/gradient_reducer.h"
 #include "dist/mpi_session.h"
 
@@ -47,9 +48,10 @@ std::vector<at::Tensor> toy_parameters() {
 TEST(GradientReducer, BucketsCoverEveryParameterOnceInReverseOrder) {
   auto comm = communicator();
   auto parameters = toy_parameters();
+  FlatParameters flat(parameters);
   // Reverse order: 8, 200, 4000, 28, 1200 bytes. The first bucket closes once it reaches
   // 0.0005 MiB (524 bytes): {4, 3, 2}; the others at 0.002 MiB (2097 bytes): {1, 0} stays open.
-  GradientReducer reducer(parameters, *comm, 0.002, 0.0005);
+  GradientReducer reducer(flat, *comm, 0.002, 0.0005);
   const auto buckets = reducer.bucket_members();
   EXPECT_EQ(buckets, (std::vector<std::vector<size_t>>{{4, 3, 2}, {1, 0}}));
   std::vector<size_t> order;
@@ -62,7 +64,8 @@ TEST(GradientReducer, AveragesGradientsAcrossRanksIncludingUnusedAndAccumulated)
   auto comm = communicator();
   const double rank = comm->rank(), size = comm->size();
   auto parameters = toy_parameters();
-  GradientReducer reducer(parameters, *comm, 0.002, 0.0005);
+  FlatParameters flat(parameters);
+  GradientReducer reducer(flat, *comm, 0.002, 0.0005);
   // Rank r: loss = (r + 1) * sum(p_i) for every parameter but the last, which is unused.
   auto loss = [&] {
     at::Tensor total = at::zeros({});
@@ -75,9 +78,12 @@ TEST(GradientReducer, AveragesGradientsAcrossRanksIncludingUnusedAndAccumulated)
   for (size_t i = 0; i + 1 < parameters.size(); ++i)
     EXPECT_TRUE(at::allclose(parameters[i].grad(), at::full_like(parameters[i], mean))) << i;
   EXPECT_TRUE(at::equal(parameters.back().grad(), at::zeros_like(parameters.back())));
+  // The gradients were averaged in place, in the flat buffer: nothing was copied out.
+  for (size_t i = 0; i < parameters.size(); ++i)
+    EXPECT_EQ(parameters[i].grad().data_ptr(), flat.view(flat.grads(), i).data_ptr()) << i;
 
   // Two micro-steps: the first does not communicate, the second reduces the accumulated sum.
-  for (auto& p : parameters) p.mutable_grad() = at::Tensor();
+  flat.zero_grad();
   reducer.set_sync(false);
   loss().backward();
   EXPECT_TRUE(at::allclose(parameters[0].grad(), at::full_like(parameters[0], rank + 1)));  // local only

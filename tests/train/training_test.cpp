@@ -8,6 +8,7 @@
 #include <chrono>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -187,6 +188,31 @@ TEST_F(Training, NonFiniteLossAbortsOrSkips) {
   auto skipped = run_command(train((dir / "skip").string(), explode + " train.on_nonfinite=skip"));
   EXPECT_EQ(skipped.exit_code, 0) << skipped.output;
   EXPECT_NE(skipped.output.find("step skipped"), std::string::npos) << skipped.output;
+}
+
+// The "host_reads" of each metrics row: every read of a device value by the host in the loop
+// goes through host_read (train/host_reads.h). Loss terms and the non-finite check stay on the
+// device, so a row costs the same few reads however many steps it covers.
+std::vector<int64_t> host_reads_per_row(const fs::path& run) {
+  std::vector<int64_t> reads;
+  std::ifstream metrics(run / "metrics.jsonl");
+  for (std::string line; std::getline(metrics, line);) reads.push_back(nlohmann::json::parse(line).at("host_reads").get<int64_t>());
+  return reads;
+}
+
+TEST_F(Training, HostReadsPerMetricsRowDoNotGrowWithLogEvery) {
+  ScratchDir dir;
+  const std::string settings = "model.kind=vst loss.kl=0.01 train.steps=40 train.ckpt_every=1000 ";
+  auto every5 = run_command(train((dir / "every5").string(), settings + "train.log_every=5", 2));
+  ASSERT_EQ(every5.exit_code, 0) << every5.output;
+  auto every20 = run_command(train((dir / "every20").string(), settings + "train.log_every=20", 2));
+  ASSERT_EQ(every20.exit_code, 0) << every20.output;
+  const auto five = host_reads_per_row(dir / "every5"), twenty = host_reads_per_row(dir / "every20");
+  ASSERT_EQ(five.size(), 8u);
+  ASSERT_EQ(twenty.size(), 2u);
+  for (int64_t reads : twenty) EXPECT_LE(reads, 3);
+  EXPECT_GT(twenty.front(), 0) << "the row's own read is counted";
+  EXPECT_EQ(*std::max_element(twenty.begin(), twenty.end()), *std::max_element(five.begin(), five.end()));
 }
 
 TEST_F(Training, TimeSplitCanBeTurnedOff) {
