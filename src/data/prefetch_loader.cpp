@@ -8,12 +8,13 @@
 namespace varstyle {
 
 PrefetchLoader::PrefetchLoader(std::shared_ptr<ShardedDataset> dataset, ShardedSampler sampler,
-                               AugmentOptions options, uint64_t seed, int64_t prefetch)
+                               AugmentOptions options, uint64_t seed, int64_t prefetch, bool pin_memory)
     : dataset_(std::move(dataset)),
       sampler_(std::move(sampler)),
       options_(options),
       seed_(seed),
       capacity_(static_cast<size_t>(std::max<int64_t>(1, prefetch))),
+      pin_memory_(pin_memory),
       consumed_state_(sampler_.state()) {
   if (options_.crop > dataset_->image_size())
     throw ConfigError(fmt::format("data.size: crop {} is larger than the {}x{} images in {}",
@@ -58,6 +59,7 @@ void PrefetchLoader::run() {
       }
       std::vector<SampleKey> keys = sampler_.next_batch();
       Batch batch = load_batch(*dataset_, keys, options_, seed_);
+      if (pin_memory_) batch.images = batch.images.pin_memory();
       batch.next_state = sampler_.state();
       {
         std::lock_guard<std::mutex> lock(mutex_);

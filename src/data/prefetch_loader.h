@@ -27,9 +27,11 @@ struct Batch {
 
 class PrefetchLoader {
  public:
-  // `seed` keys the augmentation; the sampler carries its own seed and position.
+  // `seed` keys the augmentation; the sampler carries its own seed and position. With
+  // `pin_memory` (a GPU run, on a LibTorch with CUDA) the thread returns page-locked batches,
+  // which the trainer copies to the device without the host waiting.
   PrefetchLoader(std::shared_ptr<ShardedDataset> dataset, ShardedSampler sampler,
-                 AugmentOptions options, uint64_t seed, int64_t prefetch);
+                 AugmentOptions options, uint64_t seed, int64_t prefetch, bool pin_memory = false);
   ~PrefetchLoader();
   PrefetchLoader(const PrefetchLoader&) = delete;
   PrefetchLoader& operator=(const PrefetchLoader&) = delete;
@@ -50,6 +52,7 @@ class PrefetchLoader {
   AugmentOptions options_;
   uint64_t seed_;
   size_t capacity_;
+  bool pin_memory_;
   ShardedSampler::State consumed_state_;
 
   std::mutex mutex_;

@@ -9,28 +9,32 @@
 
 namespace varstyle {
 
-void wait_with_watchdog(const CollectiveProbe& probe, const std::string& what, double timeout_s,
-                        std::chrono::steady_clock::time_point started) {
+bool check_collective(const CollectiveProbe& probe, const std::string& what, double timeout_s,
+                      std::chrono::steady_clock::time_point started) {
+  if (probe.done()) return true;
+  const std::string error = probe.async_error();
+  if (!error.empty()) {
+    probe.abort();
+    throw Error(fmt::format("{} on {} failed: {}; the communicator was aborted (a peer rank may have died)", what,
+                            describe_process(), error));
+  }
   const auto deadline = started + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                       std::chrono::duration<double>(timeout_s));
+  if (std::chrono::steady_clock::now() > deadline) {
+    probe.abort();
+    throw Error(fmt::format("{} on {} did not finish within dist.timeout_s = {} s; the communicator was aborted "
+                            "(a peer rank died, hangs, or the network failed)",
+                            what, describe_process(), timeout_s));
+  }
+  return false;
+}
+
+void wait_with_watchdog(const CollectiveProbe& probe, const std::string& what, double timeout_s,
+                        std::chrono::steady_clock::time_point started) {
   // Short sleeps: a finished all-reduce is noticed within a fraction of a millisecond, while a
   // waiting rank leaves its core to the data threads.
   constexpr auto kPollInterval = std::chrono::microseconds(50);
-  while (!probe.done()) {
-    const std::string error = probe.async_error();
-    if (!error.empty()) {
-      probe.abort();
-      throw Error(fmt::format("{} on {} failed: {}; the communicator was aborted (a peer rank may have died)", what,
-                              describe_process(), error));
-    }
-    if (std::chrono::steady_clock::now() > deadline) {
-      probe.abort();
-      throw Error(fmt::format("{} on {} did not finish within dist.timeout_s = {} s; the communicator was aborted "
-                              "(a peer rank died, hangs, or the network failed)",
-                              what, describe_process(), timeout_s));
-    }
-    std::this_thread::sleep_for(kPollInterval);
-  }
+  while (!check_collective(probe, what, timeout_s, started)) std::this_thread::sleep_for(kPollInterval);
 }
 
 }  // namespace varstyle

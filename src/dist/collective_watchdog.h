@@ -21,5 +21,10 @@ struct CollectiveProbe {
 // and the reason (with dist.timeout_s for a timeout).
 void wait_with_watchdog(const CollectiveProbe& probe, const std::string& what, double timeout_s,
                         std::chrono::steady_clock::time_point started);
+// One look, without waiting: true once probe.done(); on the asynchronous error or past the
+// deadline, aborts and throws as wait_with_watchdog does. For collectives the host does not wait
+// for: checked at the next collective's launch, and waited for at log steps.
+bool check_collective(const CollectiveProbe& probe, const std::string& what, double timeout_s,
+                      std::chrono::steady_clock::time_point started);
 
 }  // namespace varstyle

@@ -16,7 +16,7 @@ namespace varstyle {
 enum class ReduceOp { kSum, kMax };
 
 // An operation in flight; wait() returns once the result may be used (on CUDA: once the compute
-// stream is ordered after it, without blocking the host).
+// stream is ordered after it, without blocking the host; Communicator::settle waits on the host).
 class Work {
  public:
   virtual ~Work() = default;
@@ -42,6 +42,10 @@ class Communicator {
   virtual std::vector<std::string> all_gather(const std::string& mine) = 0;
   // One double per rank, reduced on the host (loss terms, timings, flags).
   std::vector<double> all_reduce_values(std::vector<double> values, ReduceOp op);
+  // Waits on the host for every collective whose wait() only ordered the device (NCCL), under
+  // the watchdog; the trainer calls it at log steps. Until then, each launch checks the earlier
+  // ones without waiting, so a dead peer still ends the job within dist.timeout_s of the launch.
+  virtual void settle() {}
 
  protected:
   // The communicator that carries host values: this one, or for a backend that reduces only

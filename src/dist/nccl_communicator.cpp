@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <memory>
+#include <vector>
 
 #include "core/error.h"
 #include "dist/collective_watchdog.h"
@@ -78,22 +80,33 @@ class CudaEvent {
   cudaEvent_t event_ = nullptr;
 };
 
+bool event_done(const CudaEvent& event) {
+  const cudaError_t status = cudaEventQuery(event.get());
+  if (status == cudaErrorNotReady) return false;
+  VS_CUDA_CHECK(status);
+  return true;
+}
+
+// A collective the host has not waited for: its completion event, what it was, when it started.
+struct InFlight {
+  std::shared_ptr<CudaEvent> done;
+  std::string what;
+  Clock::time_point launched;
+};
+
 class NcclCommunicator;
 
 // A launched collective: its completion event on NCCL's stream and when it was launched.
 class NcclWork : public Work {
  public:
   NcclWork(NcclCommunicator& communicator, std::string what) : communicator_(communicator), what_(std::move(what)) {}
-  CudaEvent done;
-  // Orders the compute stream after the collective, then waits on the host under the watchdog.
+  std::shared_ptr<CudaEvent> done = std::make_shared<CudaEvent>();
+  // Orders the compute stream after the collective; the host does not wait (the communicator
+  // watches it from the next launch on, and settle() waits for it).
   void wait() override;
-  bool poll() override { return finished(); }
-  bool finished() const {
-    const cudaError_t status = cudaEventQuery(done.get());
-    if (status == cudaErrorNotReady) return false;
-    VS_CUDA_CHECK(status);
-    return true;
-  }
+  // For start-up collectives whose result the host needs at once: waits under the watchdog.
+  void wait_on_host();
+  bool poll() override { return event_done(*done); }
 
  private:
   NcclCommunicator& communicator_;
@@ -129,11 +142,12 @@ class NcclCommunicator : public Communicator {
 
   std::unique_ptr<Work> all_reduce_async(at::Tensor& tensor, ReduceOp op) override {
     check(tensor);
+    check_in_flight();
     auto work = std::make_unique<NcclWork>(*this, fmt::format("NCCL all-reduce of {} values", tensor.numel()));
     after_compute_stream();
     VS_NCCL_CHECK(ncclAllReduce(tensor.data_ptr(), tensor.data_ptr(), static_cast<size_t>(tensor.numel()),
                                 nccl_type(tensor), op == ReduceOp::kSum ? ncclSum : ncclMax, comm_, stream_));
-    VS_CUDA_CHECK(cudaEventRecord(work->done.get(), stream_));
+    VS_CUDA_CHECK(cudaEventRecord(work->done->get(), stream_));
     return work;
   }
 
@@ -143,32 +157,49 @@ class NcclCommunicator : public Communicator {
     after_compute_stream();
     VS_NCCL_CHECK(ncclBroadcast(tensor.data_ptr(), tensor.data_ptr(), static_cast<size_t>(tensor.numel()),
                                 nccl_type(tensor), root, comm_, stream_));
-    VS_CUDA_CHECK(cudaEventRecord(work.done.get(), stream_));
-    work.wait();
+    VS_CUDA_CHECK(cudaEventRecord(work.done->get(), stream_));
+    work.wait_on_host();
   }
 
   void barrier() override { VS_MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD)); }
 
   std::vector<std::string> all_gather(const std::string& mine) override { return host_->all_gather(mine); }
 
-  // Waits for `work` on the host, polling NCCL's asynchronous error and dist.timeout_s.
-  void watch(const NcclWork& work, const std::string& what, Clock::time_point launched) {
-    CollectiveProbe probe;
-    probe.done = [&] { return work.finished(); };
-    probe.async_error = [&]() -> std::string {
-      ncclResult_t state = ncclSuccess;
-      VS_NCCL_CHECK(ncclCommGetAsyncError(comm_, &state));
-      return state == ncclSuccess || state == ncclInProgress ? "" : ncclGetErrorString(state);
-    };
-    probe.abort = [&] { abort(); };
-    wait_with_watchdog(probe, what, timeout_s_, launched);
+  void settle() override {
+    for (const auto& work : in_flight_) watch(work);
+    in_flight_.clear();
   }
+  void track(InFlight work) { in_flight_.push_back(std::move(work)); }
+
+  // Waits for `work` on the host, polling NCCL's asynchronous error and dist.timeout_s.
+  void watch(const InFlight& work) { wait_with_watchdog(probe(work), work.what, timeout_s_, work.launched); }
   int device() const { return device_; }
 
  protected:
   Communicator& host() override { return *host_; }
 
  private:
+  // The collectives the host has not waited for: finished ones go; a failed or overdue one aborts.
+  void check_in_flight() {
+    auto unfinished = in_flight_.begin();
+    for (const auto& work : in_flight_)
+      if (!check_collective(probe(work), work.what, timeout_s_, work.launched)) *unfinished++ = work;
+    in_flight_.erase(unfinished, in_flight_.end());
+  }
+
+  CollectiveProbe probe(const InFlight& work) {
+    CollectiveProbe probe;
+    probe.done = [done = work.done] { return event_done(*done); };
+    probe.async_error = [this]() -> std::string {
+      if (!comm_) return "the communicator was aborted after a failed collective";
+      ncclResult_t state = ncclSuccess;
+      VS_NCCL_CHECK(ncclCommGetAsyncError(comm_, &state));
+      return state == ncclSuccess || state == ncclInProgress ? "" : ncclGetErrorString(state);
+    };
+    probe.abort = [this] { abort(); };
+    return probe;
+  }
+
   void check(const at::Tensor& tensor) const {
     TORCH_CHECK(comm_ != nullptr, "the NCCL communicator was aborted after a failed collective");
     TORCH_CHECK(tensor.is_cuda() && tensor.get_device() == device_, "NCCL collectives take tensors on cuda:", device_);
@@ -196,11 +227,17 @@ class NcclCommunicator : public Communicator {
   int size_ = 1;
   ncclComm_t comm_ = nullptr;
   cudaStream_t stream_ = nullptr;
+  std::vector<InFlight> in_flight_;
 };
 
 void NcclWork::wait() {
-  VS_CUDA_CHECK(cudaStreamWaitEvent(compute_stream(communicator_.device()), done.get(), 0));
-  communicator_.watch(*this, what_, launched_);
+  VS_CUDA_CHECK(cudaStreamWaitEvent(compute_stream(communicator_.device()), done->get(), 0));
+  communicator_.track({done, what_, launched_});
+}
+
+void NcclWork::wait_on_host() {
+  VS_CUDA_CHECK(cudaStreamWaitEvent(compute_stream(communicator_.device()), done->get(), 0));
+  communicator_.watch({done, what_, launched_});
 }
 
 }  // namespace

@@ -77,5 +77,29 @@ TEST(CollectiveWatchdog, WaitsUntilTheDeadline) {
   EXPECT_EQ(fake.aborts, 1);
 }
 
+// The check the NCCL communicator makes at each launch without waiting: a collective in flight
+// is no error until its deadline; then, or on an asynchronous error, it aborts and names the key.
+TEST(CollectiveWatchdog, ACheckWithoutWaitingFailsOnlyPastTheDeadlineOrOnAnError) {
+  FakeCollective running;
+  running.polls_until_done = 2;
+  EXPECT_FALSE(check_collective(running.probe(), "NCCL all-reduce", 60, Clock::now()));
+  EXPECT_FALSE(check_collective(running.probe(), "NCCL all-reduce", 60, Clock::now()));
+  EXPECT_TRUE(check_collective(running.probe(), "NCCL all-reduce", 60, Clock::now()));
+  EXPECT_EQ(running.aborts, 0);
+  FakeCollective stuck;
+  EXPECT_FALSE(check_collective(stuck.probe(), "NCCL all-reduce", 60, Clock::now()));
+  try {
+    check_collective(stuck.probe(), "NCCL all-reduce", 0.5, Clock::now() - std::chrono::seconds(1));
+    FAIL() << "expected a timeout";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("dist.timeout_s = 0.5 s"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(stuck.aborts, 1);
+  FakeCollective failed;
+  failed.polls_until_error = 0;
+  EXPECT_THROW(check_collective(failed.probe(), "NCCL all-reduce", 60, Clock::now()), Error);
+  EXPECT_EQ(failed.aborts, 1);
+}
+
 }  // namespace
 }  // namespace varstyle
