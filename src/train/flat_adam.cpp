@@ -15,33 +15,42 @@ FlatAdam::FlatAdam(FlatParameters& flat, const AdamSettings& settings)
       settings_(settings),
       exp_avg_(at::zeros_like(flat.values())),
       exp_avg_sq_(at::zeros_like(flat.values())),
+      next_avg_(at::empty_like(flat.values())),
+      next_sq_(at::empty_like(flat.values())),
+      denom_(at::empty_like(flat.values())),
       steps_(at::zeros({}, flat.values().options().dtype(at::kDouble))) {}
 
 void FlatAdam::step(double lr, const at::Tensor& apply) {
-  const at::Tensor& p = flat_.values();
+  at::Tensor p = flat_.values();  // a handle on the buffer: in-place writes reach the parameters
   at::Tensor grad = flat_.grads();
   // LibTorch's Adam (torch/optim/adam.cpp), with the count and the bias corrections as device
   // scalars: count += 1, b = 1 - beta^count, m = beta1 m + (1 - beta1) g, v = beta2 v + (1 - beta2) g^2,
   // p += (-lr / b1) m / (sqrt(v) / sqrt(b2) + eps); addcdiv's order is value * m, then / denom.
+  // Every pass writes into a buffer held from step to step: temporaries the size of the model,
+  // freed and allocated again each step, went back to the OS and were faulted in again, which
+  // took 84% of the linear demo's CPU step.
   const at::Tensor steps = apply.defined() ? steps_ + apply.to(at::kDouble) : steps_ + 1;
   const at::Tensor bias_correction1 = 1 - at::pow(settings_.beta1, steps);
   const at::Tensor bias_correction2 = 1 - at::pow(settings_.beta2, steps);
-  if (settings_.weight_decay != 0) grad = grad.add(p, settings_.weight_decay);
-  at::Tensor exp_avg = exp_avg_.mul(settings_.beta1).add_(grad, 1 - settings_.beta1);
-  at::Tensor exp_avg_sq = exp_avg_sq_.mul(settings_.beta2).addcmul_(grad, grad, 1 - settings_.beta2);
-  const at::Tensor denom = (exp_avg_sq.sqrt() / bias_correction2.sqrt().to(p.dtype())).add_(settings_.eps);
-  const at::Tensor step_size = (-lr / bias_correction1).to(p.dtype());
-  at::Tensor updated = p + exp_avg.mul(step_size).div_(denom);
-  if (apply.defined()) {
-    // A skipped step's moments and update may hold NaN; where() keeps the old values exactly.
-    exp_avg = at::where(apply, exp_avg, exp_avg_);
-    exp_avg_sq = at::where(apply, exp_avg_sq, exp_avg_sq_);
-    updated = at::where(apply, updated, p);
-  }
-  exp_avg_.copy_(exp_avg);
-  exp_avg_sq_.copy_(exp_avg_sq);
-  flat_.values().copy_(updated);
+  // With weight decay the decayed gradient borrows denom_, which it leaves before denom_ is written.
+  if (settings_.weight_decay != 0) grad = at::add_out(denom_, grad, p, settings_.weight_decay);
+  at::mul_out(next_avg_, exp_avg_, settings_.beta1).add_(grad, 1 - settings_.beta1);
+  at::mul_out(next_sq_, exp_avg_sq_, settings_.beta2).addcmul_(grad, grad, 1 - settings_.beta2);
+  at::sqrt_out(denom_, next_sq_).div_(bias_correction2.sqrt().to(p.dtype())).add_(settings_.eps);
+  // A skipped step's moments and update may hold NaN; where() keeps the old values exactly.
+  keep_unless_skipped(exp_avg_sq_, next_sq_, apply);
+  at::Tensor update = next_sq_;  // free again: the update goes there
+  at::mul_out(update, next_avg_, (-lr / bias_correction1).to(p.dtype())).div_(denom_).add_(p);
+  keep_unless_skipped(exp_avg_, next_avg_, apply);
+  keep_unless_skipped(p, update, apply);
   steps_.copy_(steps);
+}
+
+void FlatAdam::keep_unless_skipped(at::Tensor& state, const at::Tensor& next, const at::Tensor& apply) {
+  if (apply.defined())
+    at::where_out(state, apply, next, state);
+  else
+    state.copy_(next);
 }
 
 void FlatAdam::clip_grad_norm(double max_norm) {

@@ -44,9 +44,13 @@ class FlatAdam {
                const std::string& file_name);
 
  private:
+  // state = next, or where `apply` is false the state as it was; in place.
+  static void keep_unless_skipped(at::Tensor& state, const at::Tensor& next, const at::Tensor& apply);
+
   FlatParameters& flat_;
   AdamSettings settings_;
   at::Tensor exp_avg_, exp_avg_sq_;
+  at::Tensor next_avg_, next_sq_, denom_;  // scratch of the buffers' size, kept between steps
   at::Tensor steps_;  // 0-dim double on the device: steps taken
 };
 
