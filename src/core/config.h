@@ -287,6 +287,9 @@ struct EvalConfig {
   double gatys_content_weight = 1.0;
   double gatys_style_weight = 1000.0;  // Gatys: 1e3 / n^2 per layer (the 1 / n^2 is applied per tap)
   int64_t timing_repeats = 3;          // stylisations timed per pair after one warm-up
+  // CPU threads per rank; 0 = cores / ranks on the node. The metrics' float sums depend on the
+  // thread count, so a fixed number gives the same digits on any number of ranks.
+  int64_t threads = 0;
 
   template <typename V>
   void visit(V& v) {
@@ -304,6 +307,7 @@ struct EvalConfig {
     v("gatys_content_weight", gatys_content_weight, Range{0, 1e12});
     v("gatys_style_weight", gatys_style_weight, Range{0, 1e12});
     v("timing_repeats", timing_repeats, Range{1, 1000});
+    v("threads", threads, Range{0, 1024});
   }
 };
 

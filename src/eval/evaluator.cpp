@@ -292,8 +292,8 @@ std::vector<std::string> write_evaluation_figures(const fs::path& out, const std
 
 int run_evaluation(const EvalRequest& request, const MpiSession& session) {
   const EvalConfig& config = request.config.eval;
-  // eval has no thread key: the node's cores are shared by its ranks, as in train.
-  const int threads = threads_per_rank(/*requested=*/0, session.local_size());
+  // By default the node's cores are shared by its ranks, as in train.
+  const int threads = threads_per_rank(config.threads, session.local_size());
   at::set_num_threads(threads);
   auto communicator = make_mpi_communicator();
   const std::string mine = request.out.empty() ? (fs::path("evals") / timestamped_name("eval")).string() : request.out.string();
