@@ -257,7 +257,7 @@ struct TrainConfig {
 };
 
 struct DistConfig {
-  DistBackend backend = DistBackend::kAuto;  // auto (nccl on CUDA when built with it, else mpi) | nccl | mpi
+  DistBackend backend = DistBackend::kAuto;  // auto (nccl on CUDA, mpi on the CPU) | nccl | mpi
   double bucket_mb = 25.0;             // gradient bucket size
   double first_bucket_mb = 1.0;        // the first bucket (last layers) is small so it starts early
   double timeout_s = 600.0;            // NCCL: a collective unfinished after this aborts the job, naming the rank
