@@ -1,6 +1,7 @@
 // varstyle bench reader: the data path's throughput on this rank (read, checksum, crop, flip,
 // float conversion through the prefetch thread); varstyle bench stylize: images/s of stylisation
 // by a model built from a config, or of Gatys. Both print one JSON line, for experiments/bench/.
+// varstyle bench allreduce (apps/bench_allreduce.h): the gradient all-reduce on the launched ranks.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -11,6 +12,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "apps/bench_allreduce.h"
 #include "apps/commands.h"
 #include "core/config.h"
 #include "core/error.h"
@@ -229,12 +231,15 @@ int run_stylize_bench(const StylizeOptions& options) {
 Command add_bench_command(CLI::App& parent) {
   auto reader_options = std::make_shared<ReaderOptions>();
   auto stylize_options = std::make_shared<StylizeOptions>();
+  auto allreduce_options = std::make_shared<AllreduceBenchOptions>();
   Command command;
   command.app = parent.add_subcommand("bench", "measure parts of the pipeline");
   command.app->require_subcommand(1);
   add_reader_options(*command.app, *reader_options);
   auto* stylize = add_stylize_options(*command.app, *stylize_options);
-  command.run = [reader_options, stylize_options, stylize] {
+  auto* allreduce = add_allreduce_bench_options(*command.app, *allreduce_options);
+  command.run = [reader_options, stylize_options, allreduce_options, stylize, allreduce] {
+    if (allreduce->parsed()) return run_allreduce_bench(*allreduce_options);
     return stylize->parsed() ? run_stylize_bench(*stylize_options) : run_reader_bench(*reader_options);
   };
   return command;

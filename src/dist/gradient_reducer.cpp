@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "dist/bucket_plan.h"
+
 namespace varstyle {
 
 struct GradientReducer::Bucket {
@@ -23,28 +25,13 @@ GradientReducer::GradientReducer(FlatParameters& flat, Communicator& communicato
   const auto& parameters = flat_.parameters();
   bucket_of_.resize(parameters.size());
   ready_.assign(parameters.size(), false);
-  // Reverse registration order, the flat layout's: each bucket is one contiguous range.
-  std::unique_ptr<Bucket> current;
-  int64_t current_bytes = 0, begin = 0;
-  auto close = [&] {
-    const size_t last = current->members.back();
-    const int64_t end = flat_.offset(last) + flat_.numel(last);
-    current->view = flat_.grads().narrow(0, begin, end - begin);
-    begin = end;
-    buckets_.push_back(std::move(current));
-  };
-  for (size_t i = parameters.size(); i-- > 0;) {
-    if (!current) current = std::make_unique<Bucket>();
-    bucket_of_[i] = buckets_.size();
-    current->members.push_back(i);
-    current_bytes += parameters[i].numel() * static_cast<int64_t>(parameters[i].element_size());
-    const double limit_mb = buckets_.empty() ? first_bucket_mb : bucket_mb;
-    if (static_cast<double>(current_bytes) >= limit_mb * 1024 * 1024) {
-      close();
-      current_bytes = 0;
-    }
+  for (auto& range : plan_buckets(flat_, bucket_mb, first_bucket_mb)) {
+    auto bucket = std::make_unique<Bucket>();
+    for (size_t i : range.members) bucket_of_[i] = buckets_.size();
+    bucket->members = std::move(range.members);
+    bucket->view = flat_.grads().narrow(0, range.begin, range.end - range.begin);
+    buckets_.push_back(std::move(bucket));
   }
-  if (current) close();
   for (auto& bucket : buckets_) bucket->pending = bucket->members.size();
   for (size_t i = 0; i < parameters.size(); ++i) {
     auto accumulator = torch::autograd::impl::grad_accumulator(parameters[i]);

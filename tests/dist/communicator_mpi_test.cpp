@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "dist/bucket_plan.h"
 #include "dist/communicator.h"
 #include "dist/consistency.h"
 #include "dist/flat_parameters.h"
@@ -58,6 +59,32 @@ TEST(GradientReducer, BucketsCoverEveryParameterOnceInReverseOrder) {
   for (const auto& bucket : buckets) order.insert(order.end(), bucket.begin(), bucket.end());
   EXPECT_EQ(order, (std::vector<size_t>{4, 3, 2, 1, 0}));
   EXPECT_EQ(std::set<size_t>(order.begin(), order.end()).size(), parameters.size());
+}
+
+TEST(BucketPlan, RangesTileTheGradientBufferAndMatchTheReducer) {
+  auto comm = communicator();
+  auto parameters = toy_parameters();
+  FlatParameters flat(parameters);
+  const auto plan = plan_buckets(flat, 0.002, 0.0005);
+  GradientReducer reducer(flat, *comm, 0.002, 0.0005);
+  ASSERT_EQ(plan.size(), reducer.bucket_members().size());
+  int64_t next = 0;
+  for (size_t b = 0; b < plan.size(); ++b) {
+    EXPECT_EQ(plan[b].members, reducer.bucket_members()[b]) << b;
+    EXPECT_EQ(plan[b].begin, next) << b;
+    int64_t elements = 0;
+    for (size_t i : plan[b].members) {
+      EXPECT_GE(flat.offset(i), plan[b].begin);
+      EXPECT_LE(flat.offset(i) + flat.numel(i), plan[b].end);
+      elements += flat.numel(i);
+    }
+    EXPECT_EQ(plan[b].end - plan[b].begin, elements) << b;
+    next = plan[b].end;
+  }
+  EXPECT_EQ(next, flat.grads().numel());
+  // Buckets larger than the whole gradient: one; smaller than any parameter: one per parameter.
+  EXPECT_EQ(plan_buckets(flat, 4096, 4096).size(), 1u);
+  EXPECT_EQ(plan_buckets(flat, 1e-6, 1e-6).size(), parameters.size());
 }
 
 TEST(GradientReducer, AveragesGradientsAcrossRanksIncludingUnusedAndAccumulated) {

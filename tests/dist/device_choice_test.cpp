@@ -87,7 +87,8 @@ TEST(DeviceOption, EveryCommandRefusesNamingIt) {
       "stylize --checkpoint none --content none.png --style none.png --out " + out,
       "sample --checkpoint none --content none.png --out " + out,
       "bench stylize --config " + config,
-      "bench reader --config " + config};
+      "bench reader --config " + config,
+      "bench allreduce --config " + config};
   const bool no_cuda = cuda_availability().devices == 0;
   for (const auto& command : commands) {
     const auto bad = testing::run_command(varstyle + " " + command + " --device gpu");
