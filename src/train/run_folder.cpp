@@ -23,11 +23,13 @@ constexpr const char* kChangesName = "config_changes.jsonl";
 
 // Keys a resume may change without asking: they decide how fast, how verbosely, how often
 // checkpointed and how patient with a hung peer the same run proceeds (launch scripts set
-// train.threads from the node's cores), not what it trains.
+// train.threads from the node's cores), not what it trains. The bucket sizes only regroup the
+// same sums (as the thread count, they may change the order of a float reduction).
 bool is_free_key(const std::string& key) {
   static const std::vector<std::string> free_keys = {"train.threads",    "train.log_every", "train.timeline",
                                                      "train.time_split", "train.ckpt_every", "train.keep_last",
-                                                     "train.grid_size",  "dist.timeout_s"};
+                                                     "train.grid_size",  "dist.timeout_s",  "dist.bucket_mb",
+                                                     "dist.first_bucket_mb"};
   return key.rfind("eval.", 0) == 0 || std::find(free_keys.begin(), free_keys.end(), key) != free_keys.end();
 }
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # varstyle bench allreduce on 2 ranks (mpirun): the published AdaIN decoder at full width has
 # 3,505,219 parameters (its convolutions' weights and biases), so its gradient is 14,020,876 fp32
-# bytes; each plan's buckets tile exactly that, every bucket but the last reaches its size, and a
-# smaller bucket size gives more buckets. Then the refusals: no --config, a bad bucket size.
+# bytes; each plan's buckets (the default 5 MiB's, then 2 and 25) tile exactly that, every bucket
+# but the last reaches its size, and a smaller size gives more buckets. Then the refusals: a bad
+# bucket size, a missing config file.
 set -euo pipefail
 varstyle="$1"
 repo="$2"
@@ -15,7 +16,7 @@ trap 'rm -f "$out" "$out.err"' EXIT
 import json, sys
 lines = [json.loads(line) for line in open(sys.argv[1])]
 assert all(l["bench"] == "allreduce" and l["ranks"] == 2 and l["model"] == "adain" for l in lines), lines
-assert [l["what"] for l in lines if l["what"] != "bucket"] == ["latency", "gradient", "gradient"], lines
+assert [l["what"] for l in lines if l["what"] != "bucket"] == ["latency"] + ["gradient"] * 3, lines
 expected = 4 * 3505219
 plans = {}
 for l in lines:
@@ -31,8 +32,8 @@ for l in lines:
         for b, limit in zip(buckets[:-1], limits):
             assert b["bytes"] >= limit * 1024 * 1024, (b, limit)
         assert l["us"] > 0 and abs(l["busbw_GBps"] - l["algbw_GBps"]) < 1e-3, l  # 2(n-1)/n = 1 at n = 2
-assert sorted(plans) == [2.0, 25.0], plans.keys()
-assert len(plans[2.0]) > len(plans[25.0]) == 2, {k: len(v) for k, v in plans.items()}
+assert list(plans) == [5.0, 2.0, 25.0], plans.keys()  # the default dist.bucket_mb first
+assert len(plans[2.0]) > len(plans[5.0]) > len(plans[25.0]) == 2, {k: len(v) for k, v in plans.items()}
 print("bench allreduce: gradient", expected, "bytes;", {k: len(v) for k, v in plans.items()}, "buckets")
 PY
 if "$varstyle" bench allreduce --config "$repo/configs/demo.yaml" --bucket-mb 0 >"$out" 2>&1; then

@@ -150,6 +150,15 @@ if [ "$status" -eq 0 ] && grep -q "lr: 0.002" run/config.yaml && [ -f run/checkp
 else
   fail "allowed changes: exit $status: $(tail -n 3 resume.log); $(cat run/config_changes.jsonl 2>/dev/null)"
 fi
+status=0
+"$varstyle" train --config tiny.yaml --run-dir run --resume auto --allow-change train.steps optim.lr=0.002 train.steps=8 \
+  dist.bucket_mb=1 dist.first_bucket_mb=0.5 >resume.log 2>&1 || status=$?
+if [ "$status" -eq 0 ] && [ -f run/checkpoints/step-0000008/DONE ] &&
+   grep -q '"key":"dist.bucket_mb","before":"5","after":"1"' run/config_changes.jsonl; then
+  ok "the bucket sizes change freely on resume (logged)"
+else
+  fail "bucket sizes on resume: exit $status: $(tail -n 3 resume.log); $(cat run/config_changes.jsonl 2>/dev/null)"
+fi
 
 # --- 3e. One training per run folder; the lock dies with its holder.
 rm -rf locked
