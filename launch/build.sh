@@ -11,6 +11,9 @@ generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+# ccache caches files compiled with the precompiled LibTorch headers (VarstyleTorchPch.cmake) only
+# when it may ignore the header's macros and __TIME__ (ccache's "Precompiled headers" section).
+export CCACHE_SLOPPINESS="${CCACHE_SLOPPINESS:-pch_defines,time_macros}"
 jobs="${VARSTYLE_BUILD_JOBS:-$(nproc)}"
 
 # Two builds into one folder at once would each compile with every core and could race on
