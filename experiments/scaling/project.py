@@ -55,7 +55,7 @@ FABRICS = {
 }
 
 # One-GPU step times (ms) at 256x256, batch 8 (docs/gpu.md, one H200): the adain twin measured;
-# vst scaled from it by the CPU ratio of their steps (measured.json "cpu_step_ratio").
+# vst scaled from it by the CPU ratio of their steps (the ratio of their medians in measured/metrics-*.jsonl).
 DEFAULT_MB = 5.0  # dist.bucket_mb
 ADAIN_STEP_MS = {"fp32": 8 / 301.2 * 1000, "bf16 + channels_last": 8 / 359.1 * 1000}
 

@@ -29,7 +29,7 @@ CLI::Option* add_bf16_option(CLI::App& command, bool& bf16);
 
 Command add_config_command(CLI::App& parent);  // varstyle config: resolve, validate, print/write
 Command add_info_command(CLI::App& parent);    // varstyle info: versions, devices
-Command add_bench_command(CLI::App& parent);   // varstyle bench reader | stylize: throughput
+Command add_bench_command(CLI::App& parent);   // varstyle bench reader | stylize | allreduce
 Command add_train_command(CLI::App& parent);   // varstyle train: data-parallel training (MPI)
 Command add_stylize_command(CLI::App& parent); // varstyle stylize: one image with a checkpoint
 Command add_sample_command(CLI::App& parent);  // varstyle sample: new styles from the prior

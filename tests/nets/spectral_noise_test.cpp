@@ -183,8 +183,9 @@ TEST_P(CodeSpectrumKind, TrainingDrawsWithThePredictionButTheImageTermsDoNotTrai
   images.backward();
   auto parameters = model->named_parameters();
   for (const auto& item : parameters)
-    if (item.key().rfind("to_spectrum.", 0) == 0 && item.value().grad().defined())
+    if (item.key().rfind("to_spectrum.", 0) == 0 && item.value().grad().defined()) {
       EXPECT_EQ(item.value().grad().abs().sum().item<double>(), 0.0) << GetParam() << " " << item.key();
+    }
   // Another prediction, the same step: the image terms see another coarse map.
   {
     torch::NoGradGuard no_grad;

@@ -271,7 +271,7 @@ TEST(ResNet, TapsShapesAndStateDictRoundTrip) {
   for (const auto& item : loaded.named_parameters())
     EXPECT_TRUE(at::equal(item.value(), dict.at(item.key()))) << item.key();
 
-  dict.erase("layer2.0.downsample.0.weight");
+  ASSERT_EQ(dict.erase("layer2.0.downsample.0.weight"), 1u);
   bytes = torch::pickle_save(c10::IValue(dict));
   std::ofstream(dir / "broken.pt", std::ios::binary | std::ios::trunc).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   ResNet broken(0.0625);
