@@ -22,10 +22,10 @@ phase() {
   [ -z "$phase_name" ] || echo "== [$((${#phases[@]} + 1))/5] $phase_name (on a 2-core VM: $2)"
 }
 
-phase install "a second when installed, several minutes on a fresh machine"
+phase install "a second when installed, about 2 min on a fresh machine"
 bash launch/install_deps.sh
 
-phase build "about 11 min cold, seconds when up to date"
+phase build "7-10 min cold, under a second when up to date"
 VARSTYLE_TARGETS="varstyle varstyle-prep" bash launch/build.sh
 
 phase data "under a second"
@@ -38,13 +38,13 @@ build/bin/varstyle-prep verify "$data/style"
 build/bin/varstyle-prep synthetic --kind content --count 8 --size 128 --seed 101 --output data/heldout/content
 build/bin/varstyle-prep synthetic --kind style --count 8 --size 128 --seed 102 --output data/heldout/style
 
-phase training "about 6 min"
+phase training "6-10 min"
 echo "   configs/demo.yaml on 2 MPI ranks (CPU) into runs/demo/"
 source launch/mpirun_flags.sh
 rm -rf runs/demo
 mpirun "${mpirun_flags[@]}" -np 2 build/bin/varstyle train --config configs/demo.yaml --run-dir runs/demo
 
-phase evaluation "about 1.5 min"
+phase evaluation "under 2 min"
 echo "   the trained model against Gatys and the identity on the held-out pairs (configs/eval.yaml)"
 rm -rf evals/demo
 build/bin/varstyle eval --config configs/eval.yaml --out evals/demo
