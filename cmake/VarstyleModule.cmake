@@ -37,6 +37,7 @@ function(varstyle_module name)
     varstyle_use_torch_pch(varstyle_${name})
   endif()
   target_link_libraries(varstyle_${name} PUBLIC ${used_targets} ${M_PUBLIC_LIBS} PRIVATE ${M_PRIVATE_LIBS} varstyle_warnings)
+  varstyle_unity(varstyle_${name})
   foreach(folder IN LISTS M_FOLDERS)
     file(APPEND ${VARSTYLE_RULES_FILE}
          "list(APPEND VARSTYLE_CHECKED_FOLDERS ${folder})\nset(VARSTYLE_MODULE_${folder} ${name})\n"

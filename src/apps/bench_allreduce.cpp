@@ -35,7 +35,7 @@ double milliseconds_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-double rounded(double value, double scale) { return std::round(value * scale) / scale; }
+double round_to_scale(double value, double scale) { return std::round(value * scale) / scale; }
 
 // Until the values are readable on the host: a CPU wait() already is; NCCL's orders the stream.
 void settle(Communicator& communicator, const at::Tensor& tensor) {
@@ -62,8 +62,8 @@ double median_ms(Communicator& communicator, int64_t repeats, Collective collect
 // link carries in a ring all-reduce, comparable across rank counts and with published figures.
 ordered_json bandwidths(double bytes, double ms, int ranks) {
   const double algbw = bytes / (ms * 1e-3) / 1e9;
-  ordered_json line = {{"algbw_GBps", rounded(algbw, 1000)}};
-  line["busbw_GBps"] = ranks > 1 ? ordered_json(rounded(algbw * 2.0 * (ranks - 1) / ranks, 1000)) : ordered_json();
+  ordered_json line = {{"algbw_GBps", round_to_scale(algbw, 1000)}};
+  line["busbw_GBps"] = ranks > 1 ? ordered_json(round_to_scale(algbw * 2.0 * (ranks - 1) / ranks, 1000)) : ordered_json();
   return line;
 }
 
@@ -83,7 +83,7 @@ ordered_json time_plan(Communicator& communicator, const FlatParameters& flat, d
     const double bytes = static_cast<double>(view.numel()) * element_bytes;
     ordered_json line = common;
     line.update({{"what", "bucket"}, {"bucket_mb", bucket_mb}, {"bucket", b}, {"parameters", plan[b].members.size()},
-                 {"bytes", static_cast<int64_t>(bytes)}, {"us", rounded(1000 * ms, 10)}});
+                 {"bytes", static_cast<int64_t>(bytes)}, {"us", round_to_scale(1000 * ms, 10)}});
     line.update(bandwidths(bytes, ms, communicator.size()));
     if (communicator.rank() == 0) fmt::print("{}\n", line.dump());
   }
@@ -97,7 +97,7 @@ ordered_json time_plan(Communicator& communicator, const FlatParameters& flat, d
   const double bytes = static_cast<double>(grads.numel()) * element_bytes;
   ordered_json line = common;
   line.update({{"what", "gradient"}, {"bucket_mb", bucket_mb}, {"first_bucket_mb", first_mb},
-               {"buckets", plan.size()}, {"bytes", static_cast<int64_t>(bytes)}, {"us", rounded(1000 * ms, 10)}});
+               {"buckets", plan.size()}, {"bytes", static_cast<int64_t>(bytes)}, {"us", round_to_scale(1000 * ms, 10)}});
   line.update(bandwidths(bytes, ms, communicator.size()));
   return line;
 }
@@ -149,7 +149,7 @@ int run_allreduce_bench(const AllreduceBenchOptions& options) {
       settle(*communicator, one);
     });
     ordered_json latency = common;
-    latency.update({{"what", "latency"}, {"bytes", one.element_size()}, {"us", rounded(1000 * latency_ms, 10)}});
+    latency.update({{"what", "latency"}, {"bytes", one.element_size()}, {"us", round_to_scale(1000 * latency_ms, 10)}});
     if (session.rank() == 0) fmt::print("{}\n", latency.dump());
 
     std::vector<double> sizes = {config.dist.bucket_mb};

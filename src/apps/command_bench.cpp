@@ -36,7 +36,7 @@ using nlohmann::ordered_json;
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 // `value` to `digits` decimals: the printed precision of a timing worth reading.
-double rounded(double value, int digits) {
+double round_to_digits(double value, int digits) {
   const double scale = std::pow(10.0, digits);
   return std::round(value * scale) / scale;
 }
@@ -49,7 +49,7 @@ struct ReaderOptions {
   std::vector<std::string> overrides;
 };
 
-struct StylizeOptions {
+struct BenchStylizeOptions {
   std::string file;
   std::string method = "model";
   int64_t size = 256, batch = 1, repeats = 5, iterations = 10, threads = 0;
@@ -68,7 +68,7 @@ CLI::App* add_reader_options(CLI::App& bench, ReaderOptions& options) {
   return reader;
 }
 
-CLI::App* add_stylize_options(CLI::App& bench, StylizeOptions& options) {
+CLI::App* add_bench_stylize_options(CLI::App& bench, BenchStylizeOptions& options) {
   auto* stylize = bench.add_subcommand("stylize", "images/s of stylisation (a model from a config, or gatys)");
   stylize->add_option("--config", options.file, "YAML config naming the model")->required();
   stylize->add_option("--method", options.method, "model | gatys")->check(CLI::IsMember({"model", "gatys"}));
@@ -104,14 +104,14 @@ int run_reader_bench(const ReaderOptions& options) {
   const ordered_json line = {{"bench", "reader"},
                              {"stream", options.stream},
                              {"images", images},
-                             {"seconds", rounded(seconds, 4)},
-                             {"images_per_s", rounded(static_cast<double>(images) / seconds, 1)},
+                             {"seconds", round_to_digits(seconds, 4)},
+                             {"images_per_s", round_to_digits(static_cast<double>(images) / seconds, 1)},
                              {"image_size", dataset->image_size()},
                              {"crop", config.data.size},
                              {"batch", config.data.batch_size},
                              {"device", device.str()},
                              {"threads", at::get_num_threads()},
-                             {"probe", rounded(probe, 3)}};
+                             {"probe", round_to_digits(probe, 3)}};
   fmt::print("{}\n", line.dump());
   return 0;
 }
@@ -138,7 +138,7 @@ double forward_backward_seconds(Vgg19& network, const at::Tensor& content, int64
 
 // Gatys' L-BFGS iterations on one image pair, against one forward + backward of its network:
 // ms_per_iteration excludes the setup (the content's features and the style's Grams, once).
-ordered_json bench_gatys(const Config& config, const StylizeOptions& options, const at::Tensor& content,
+ordered_json bench_gatys(const Config& config, const BenchStylizeOptions& options, const at::Tensor& content,
                          const at::Tensor& style) {
   auto network = std::make_shared<Vgg19>(evaluation_network_options(config.eval.network_width));
   network->freeze();
@@ -158,13 +158,13 @@ ordered_json bench_gatys(const Config& config, const StylizeOptions& options, co
   const double iterations = static_cast<double>(options.iterations);
   const double per_iteration = (timed.total_seconds - timed.setup_seconds) / iterations;
   const double evaluations = static_cast<double>(std::max<int64_t>(1, profile.evaluations));
-  auto ms = [](double seconds) { return rounded(1000 * seconds, 1); };
+  auto ms = [](double seconds) { return round_to_digits(1000 * seconds, 1); };
   return {{"bench", "stylize"},
           {"method", "gatys"},
           {"size", options.size},
           {"iterations", options.iterations},
           {"ms_per_iteration", ms(per_iteration)},
-          {"seconds_for_500_iterations", rounded(500 * per_iteration, 1)},
+          {"seconds_for_500_iterations", round_to_digits(500 * per_iteration, 1)},
           {"evaluations", profile.evaluations},
           {"ms_forward_per_evaluation", ms(profile.forward_seconds / evaluations)},
           {"ms_loss_per_evaluation", ms(profile.loss_seconds / evaluations)},
@@ -174,13 +174,13 @@ ordered_json bench_gatys(const Config& config, const StylizeOptions& options, co
           {"ms_setup", ms(profile.setup_seconds)},
           {"ms_per_iteration_profiled", ms((profile.total_seconds - profile.setup_seconds) / iterations)},
           {"ms_forward_backward", ms(reference)},
-          {"iteration_over_forward_backward", rounded(per_iteration / reference, 3)},
+          {"iteration_over_forward_backward", round_to_digits(per_iteration / reference, 3)},
           {"device", content.device().str()},
           {"threads", at::get_num_threads()}};
 }
 
 // A configured model (random weights: timing only), after one warm-up call.
-ordered_json bench_model(const Config& config, const StylizeOptions& options, const at::Tensor& content,
+ordered_json bench_model(const Config& config, const BenchStylizeOptions& options, const at::Tensor& content,
                          const at::Tensor& style) {
   auto model = make_model(config, /*weights_follow=*/true);
   model->to(content.device());
@@ -202,13 +202,13 @@ ordered_json bench_model(const Config& config, const StylizeOptions& options, co
           {"size", options.size},
           {"batch", options.batch},
           {"bf16", options.bf16},
-          {"images_per_s", rounded(images / seconds, 2)},
-          {"ms_per_image", rounded(1000 * seconds / images, 1)},
+          {"images_per_s", round_to_digits(images / seconds, 2)},
+          {"ms_per_image", round_to_digits(1000 * seconds / images, 1)},
           {"device", content.device().str()},
           {"threads", at::get_num_threads()}};
 }
 
-int run_stylize_bench(const StylizeOptions& options) {
+int run_stylize_bench(const BenchStylizeOptions& options) {
   const Config config = load_config(options.file, options.overrides);
   // One process, not launched with MPI: train's rule for one rank unless --threads says otherwise.
   at::set_num_threads(threads_per_rank(options.threads, /*local_ranks=*/1));
@@ -230,13 +230,13 @@ int run_stylize_bench(const StylizeOptions& options) {
 
 Command add_bench_command(CLI::App& parent) {
   auto reader_options = std::make_shared<ReaderOptions>();
-  auto stylize_options = std::make_shared<StylizeOptions>();
+  auto stylize_options = std::make_shared<BenchStylizeOptions>();
   auto allreduce_options = std::make_shared<AllreduceBenchOptions>();
   Command command;
   command.app = parent.add_subcommand("bench", "measure parts of the pipeline");
   command.app->require_subcommand(1);
   add_reader_options(*command.app, *reader_options);
-  auto* stylize = add_stylize_options(*command.app, *stylize_options);
+  auto* stylize = add_bench_stylize_options(*command.app, *stylize_options);
   auto* allreduce = add_allreduce_bench_options(*command.app, *allreduce_options);
   command.run = [reader_options, stylize_options, allreduce_options, stylize, allreduce] {
     if (allreduce->parsed()) return run_allreduce_bench(*allreduce_options);
