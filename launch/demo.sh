@@ -25,7 +25,7 @@ phase() {
 phase install "a second when installed, about 2 min on a fresh machine"
 bash launch/install_deps.sh
 
-phase build "7-10 min cold, under a second when up to date"
+phase build "about 4 min cold, under a second when up to date"
 VARSTYLE_TARGETS="varstyle varstyle-prep" bash launch/build.sh
 
 phase data "under a second"
