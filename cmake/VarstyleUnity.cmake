@@ -6,7 +6,7 @@
 # tests/arch/unity_names_test.py (ctest unity_names) refuses any file-local name declared in two
 # sources of one target, whether or not this build is a unity build. A change to one file
 # recompiles its group; -DVARSTYLE_UNITY=OFF compiles file by file (faster for editing one file,
-# and a check that each file includes what it uses).
+# and, with -DVARSTYLE_PCH=OFF too, a check that each file includes what it uses).
 option(VARSTYLE_UNITY "Compile each library's sources in groups of eight (a faster cold build)" ON)
 
 set(VARSTYLE_UNITY_MANIFEST ${CMAKE_BINARY_DIR}/varstyle_unity_sources.txt)
