@@ -38,7 +38,7 @@ build/bin/varstyle-prep verify "$data/style"
 build/bin/varstyle-prep synthetic --kind content --count 8 --size 128 --seed 101 --output data/heldout/content
 build/bin/varstyle-prep synthetic --kind style --count 8 --size 128 --seed 102 --output data/heldout/style
 
-phase training "6-10 min"
+phase training "5-10 min"
 echo "   configs/demo.yaml on 2 MPI ranks (CPU) into runs/demo/"
 source launch/mpirun_flags.sh
 rm -rf runs/demo
