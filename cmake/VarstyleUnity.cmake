@@ -1,8 +1,9 @@
 # Unity builds: each library's sources compiled eight at a time as one file, so the headers they
 # share (LibTorch's, CLI11's, spdlog's) are parsed once per eight files instead of once per file.
-# A cold build with tests on 2 cores takes about a third less (experiments/bench/RESULTS.md,
-# "Build, tests and demo"). The files of one group share their file-local names, and two functions
-# of one name but other parameters would compile and may call each other's overload:
+# A cold build with tests on 2 cores takes about a third less than with the precompiled header
+# alone (experiments/bench/RESULTS.md, "Build, tests and demo"). The files of one group share
+# their file-local names, and two functions of one name but other parameters would compile and may
+# call each other's overload:
 # tests/arch/unity_names_test.py (ctest unity_names) refuses any file-local name declared in two
 # sources of one target, whether or not this build is a unity build. A change to one file
 # recompiles its group; -DVARSTYLE_UNITY=OFF compiles file by file (faster for editing one file,

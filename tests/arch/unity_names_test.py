@@ -188,8 +188,11 @@ def main(argv):
                   "which a unity build compiles together; rename all but one:")
             for path, text in where:
                 print(f"    {path}: {text[:120]}")
-    count = sum(len(s) for s in targets.values())
+    count = sum(os.path.exists(path) for s in targets.values() for path in s)
     if failed:
+        return 1
+    if count == 0:  # an empty or stale manifest would otherwise pass having read nothing
+        print(f"unity_names_test: {argv[1]} names no source that exists; re-run CMake")
         return 1
     print(f"unity_names_test: {len(targets)} targets, {count} sources, no file-local name declared twice")
     return 0
